@@ -1,0 +1,29 @@
+import BatonCore
+import Foundation
+import Testing
+
+@Suite struct InstanceKeyTests {
+    @Test(arguments: [
+        ("db1", "db1", 3306),
+        ("db1:3307", "db1", 3307),
+        (" 10.0.0.5:3310 ", "10.0.0.5", 3310),
+        ("[::1]:3307", "::1", 3307),
+        ("::1", "::1", 3306),
+    ])
+    func parses(text: String, host: String, port: Int) throws {
+        let key = try #require(InstanceKey(parsing: text, defaultPort: 3306))
+        #expect(key == InstanceKey(hostname: host, port: port))
+    }
+
+    @Test(arguments: ["", ":3306", "db1:0", "db1:65536", "db1:abc", "[::1", "[::1]x"])
+    func rejects(text: String) {
+        #expect(InstanceKey(parsing: text, defaultPort: 3306) == nil)
+    }
+
+    @Test func encodesWithOrchestratorFieldNames() throws {
+        let json = try JSONEncoder().encode(InstanceKey(hostname: "db1", port: 3306))
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["Hostname"] as? String == "db1")
+        #expect(object["Port"] as? Int == 3306)
+    }
+}
