@@ -1,0 +1,20 @@
+import ArgumentParser
+import BatonClient
+
+/// `baton clusters`: prints the name of every known cluster, one per line (from `clusters-info`).
+struct ClustersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clusters",
+        abstract: "List the cluster names, one per line.",
+        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+
+    @OptionGroup var api: APIOptions
+
+    func run() async throws {
+        try await ClientCommandRunner.run(api) { client in
+            for cluster in try await client.clustersInfo() {
+                print(cluster.clusterName)
+            }
+        }
+    }
+}

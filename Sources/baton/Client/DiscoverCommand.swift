@@ -1,0 +1,21 @@
+import ArgumentParser
+import BatonClient
+
+/// `baton discover -i host[:port]`: asks the server to probe an instance now; prints its key as `host:port`.
+struct DiscoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discover",
+        abstract: "Discover an instance now and print its key.",
+        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+
+    @OptionGroup var api: APIOptions
+    @OptionGroup var target: InstanceOptions
+
+    func run() async throws {
+        let key = try target.key()
+        try await ClientCommandRunner.run(api) { client in
+            let instance = try await client.discover(key)
+            print(instance.key.description)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import BatonClient
+
+/// `baton which-cluster-master -i host[:port]` or `-c cluster`: prints the key of the cluster's primary.
+struct WhichClusterMasterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "which-cluster-master",
+        abstract: "Print the key (host:port) of a cluster's master.",
+        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+
+    @OptionGroup var api: APIOptions
+    @OptionGroup var cluster: ClusterHintOptions
+
+    func run() async throws {
+        let hint = try cluster.hint()
+        try await ClientCommandRunner.run(api) { client in
+            let master = try await client.master(hint)
+            print(master.key.description)
+        }
+    }
+}
