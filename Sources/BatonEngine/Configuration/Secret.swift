@@ -1,0 +1,8 @@
+/// A password or other secret: its description never shows the value, so it cannot leak into logs.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var isEmpty: Bool { value.isEmpty }
+    public var description: String { value.isEmpty ? "<empty>" : "<redacted>" }
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,108 @@
+import BatonCore
+import BatonMySQL
+import Logging
+import NIOCore
+import Synchronization
+
+/// Probes instances over one persistent MySQL connection each, reconnecting after any failure.
+///
+/// A probe never runs twice at once for the same key (the monitor guarantees it), so a connection serves one
+/// probe at a time. Every connect and query has a deadline, so a hanging server costs one probe slot for at
+/// most the connect timeout plus the read timeouts.
+public final class MySQLInstanceProbing: InstanceProbing {
+    let access: BatonConfiguration.TopologyAccess
+    let prober: InstanceProber
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let connections = Mutex<[InstanceKey: MySQLConnection]>([:])
+
+    public init(
+        access: BatonConfiguration.TopologyAccess, options: InstanceProber.Options, eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
+        self.access = access
+        self.prober = InstanceProber(options: options)
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    public func probe(_ key: InstanceKey) async -> ProbeOutcome {
+        let connection: MySQLConnection
+        if let open = connections.withLock({ $0[key] }), !open.isClosed {
+            connection = open
+        } else {
+            do {
+                connection = try await MySQLConnection.connect(
+                    to: connectionConfiguration(for: key), on: eventLoopGroup, logger: logger)
+            } catch {
+                return .failure(error)
+            }
+            let replaced = connections.withLock { $0.updateValue(connection, forKey: key) }
+            if let replaced { await replaced.close() }
+        }
+        let outcome = await prober.probe(ConnectionProbeSession(connection: connection, timeout: readTimeout))
+        if outcome.error != nil, !Self.keepsConnection(after: outcome.error) {
+            await drop(key, connection)
+        }
+        return outcome
+    }
+
+    public func release(_ key: InstanceKey) async {
+        if let connection = connections.withLock({ $0.removeValue(forKey: key) }) {
+            await connection.close()
+        }
+    }
+
+    public func shutdown() async {
+        let all = connections.withLock { connections in
+            defer { connections.removeAll() }
+            return Array(connections.values)
+        }
+        for connection in all { await connection.close() }
+    }
+
+    private func drop(_ key: InstanceKey, _ connection: MySQLConnection) async {
+        connections.withLock { connections in
+            if connections[key] === connection { connections.removeValue(forKey: key) }
+        }
+        await connection.close()
+    }
+
+    /// A server error (e.g. missing privilege for one statement) leaves the connection usable; anything else
+    /// (timeout, closed connection, garbage) means it cannot be trusted any more.
+    static func keepsConnection(after error: (any Error)?) -> Bool {
+        guard let error = error as? MySQLError else { return false }
+        return error.code == .serverError
+    }
+
+    var readTimeout: Duration { .seconds(access.discoveryReadTimeoutSeconds) }
+
+    func connectionConfiguration(for key: InstanceKey) -> MySQLConnectionConfiguration {
+        let mode: MySQLTLSConfiguration.Mode =
+            switch access.tlsMode {
+            case .disabled: .disabled
+            case .preferred: .preferred
+            case .required: .required
+            }
+        let tls = MySQLTLSConfiguration(
+            mode: mode, verification: access.tlsSkipVerify ? .none : .full,
+            caFile: access.tlsCAFile.isEmpty ? nil : access.tlsCAFile,
+            certificateFile: access.tlsCertFile.isEmpty ? nil : access.tlsCertFile,
+            privateKeyFile: access.tlsKeyFile.isEmpty ? nil : access.tlsKeyFile)
+        return MySQLConnectionConfiguration(
+            host: key.hostname, port: key.port, user: access.user, password: access.password.value,
+            connectTimeout: .seconds(access.connectTimeoutSeconds), queryTimeout: readTimeout, tls: tls)
+    }
+}
+
+/// Runs the prober's statements on a `MySQLConnection`.
+struct ConnectionProbeSession: ProbeSession {
+    let connection: MySQLConnection
+    let timeout: Duration
+
+    func rows(_ sql: String) async throws -> [ProbeRow] {
+        let result = try await connection.query(sql, timeout: timeout)
+        let columns = result.columns.names
+        return result.rows.map { ProbeRow(columns: columns, values: $0.values) }
+    }
+}

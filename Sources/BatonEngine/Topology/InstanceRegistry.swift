@@ -1,0 +1,137 @@
+import BatonCore
+import Foundation
+import Synchronization
+
+/// The node's picture of every known instance: the source of truth for reads, written behind to SQLite.
+///
+/// Mutations record which keys changed (`takeDirty`) so the writer saves only those. Cluster names and depths
+/// are derived on read and cached until the next change.
+public final class InstanceRegistry: Sendable {
+    struct State {
+        var instances: [InstanceKey: Instance] = [:]
+        /// Unresolved host name → resolved host name (see `HostnameResolution`).
+        var resolutions: [String: String] = [:]
+        var dirty: Set<InstanceKey> = []
+        var deleted: Set<InstanceKey> = []
+        var resolvedCache: [InstanceKey: Instance]?
+    }
+
+    private let state = Mutex(State())
+
+    public init(instances: [Instance] = [], resolutions: [String: String] = [:]) {
+        state.withLock { state in
+            for instance in instances { state.instances[instance.key] = instance }
+            state.resolutions = resolutions
+        }
+    }
+
+    /// The number of known instances.
+    public var count: Int { state.withLock { $0.instances.count } }
+
+    public var keys: [InstanceKey] { state.withLock { Array($0.instances.keys) }.sorted() }
+
+    /// Maps a host name through the recorded resolutions.
+    public func resolve(_ key: InstanceKey) -> InstanceKey {
+        state.withLock { state in
+            InstanceKey(hostname: state.resolutions[key.hostname] ?? key.hostname, port: key.port)
+        }
+    }
+
+    public func contains(_ key: InstanceKey) -> Bool {
+        state.withLock { $0.instances[key] != nil }
+    }
+
+    /// Adds an instance that has not been probed yet. Returns false when it was already known.
+    @discardableResult
+    public func register(_ key: InstanceKey, at date: Date) -> Bool {
+        state.withLock { state in
+            guard state.instances[key] == nil else { return false }
+            var instance = Instance(key: key)
+            instance.firstSeen = date
+            state.instances[key] = instance
+            state.deleted.remove(key)
+            state.dirty.insert(key)
+            state.resolvedCache = nil
+            return true
+        }
+    }
+
+    /// Changes one instance in place; does nothing when the key is unknown (it was forgotten meanwhile).
+    public func update(_ key: InstanceKey, _ change: (inout Instance) -> Void) {
+        state.withLock { state in
+            guard var instance = state.instances[key] else { return }
+            change(&instance)
+            state.instances[key] = instance
+            state.dirty.insert(key)
+            state.resolvedCache = nil
+        }
+    }
+
+    /// Records that `hostname` is known as `resolved`, and moves an instance registered under the unresolved name.
+    public func recordResolution(_ hostname: String, to resolved: String) {
+        state.withLock { state in
+            state.resolutions[hostname] = resolved
+            state.resolvedCache = nil
+        }
+    }
+
+    public var resolutions: [String: String] { state.withLock { $0.resolutions } }
+
+    /// Removes an instance. Returns false when it was not known.
+    @discardableResult
+    public func remove(_ key: InstanceKey) -> Bool {
+        state.withLock { state in
+            guard state.instances.removeValue(forKey: key) != nil else { return false }
+            state.dirty.remove(key)
+            state.deleted.insert(key)
+            state.resolvedCache = nil
+            return true
+        }
+    }
+
+    /// Marks keys for writing again after a failed write, so nothing is lost.
+    public func markDirty(_ keys: [InstanceKey], removed: [InstanceKey]) {
+        state.withLock { state in
+            state.dirty.formUnion(keys.filter { state.instances[$0] != nil })
+            state.deleted.formUnion(removed.filter { state.instances[$0] == nil })
+        }
+    }
+
+    /// The instances changed and removed since the last call, for the store writer.
+    public func takeDirty() -> (changed: [Instance], removed: [InstanceKey]) {
+        state.withLock { state in
+            let resolved = Self.resolved(&state)
+            let changed = state.dirty.sorted().compactMap { resolved[$0] }
+            let removed = state.deleted.sorted()
+            state.dirty.removeAll()
+            state.deleted.removeAll()
+            return (changed, removed)
+        }
+    }
+
+    /// Every instance with cluster name and depth derived, ordered by key.
+    public func all() -> [Instance] {
+        state.withLock { state in Self.resolved(&state).values.sorted { $0.key < $1.key } }
+    }
+
+    public func instance(_ key: InstanceKey) -> Instance? {
+        state.withLock { state in Self.resolved(&state)[key] }
+    }
+
+    private static func resolved(_ state: inout State) -> [InstanceKey: Instance] {
+        if let cached = state.resolvedCache { return cached }
+        let resolutions = state.resolutions
+        let linked = state.instances.values.map { instance -> Instance in
+            var instance = instance
+            instance.sourceKey = instance.facts.replication.map { replication in
+                let source = replication.sourceKey
+                return InstanceKey(hostname: resolutions[source.hostname] ?? source.hostname, port: source.port)
+            }
+            return instance
+        }
+        var map: [InstanceKey: Instance] = [:]
+        for instance in TopologyResolver.resolve(linked) { map[instance.key] = instance }
+        state.resolvedCache = map
+        return map
+    }
+}

@@ -1,0 +1,101 @@
+import BatonEngine
+import Foundation
+import Testing
+
+@Suite struct BatonConfigurationTests {
+    func parse(_ json: String, environment: [String: String] = [:]) throws(ConfigurationError) -> BatonConfiguration {
+        try BatonConfiguration.parse(Data(json.utf8), environment: environment)
+    }
+
+    @Test func orchestratorDefaults() throws {
+        let configuration = try parse("{}")
+        #expect(configuration.http.listenAddress == ListenAddress(host: "0.0.0.0", port: 3000))
+        #expect(configuration.discovery.instancePollSeconds == 5)
+        #expect(configuration.discovery.defaultInstancePort == 3306)
+        #expect(configuration.discovery.discoverByShowSlaveHosts == false)
+        #expect(configuration.discovery.mysqlHostnameResolveMethod == "@@hostname")
+        #expect(configuration.topology.connectTimeoutSeconds == 2)
+        #expect(configuration.topology.readTimeoutSeconds == 600)
+        #expect(configuration.topology.tlsMode == .disabled)
+        #expect(configuration.warnings.isEmpty)
+    }
+
+    @Test func readsOrchestratorKeys() throws {
+        let configuration = try parse(
+            """
+            {"ListenAddress": "127.0.0.1:3100", "MySQLTopologyUser": "baton", "MySQLTopologyPassword": "secret",
+             "InstancePollSeconds": 1, "DefaultInstancePort": 3307, "SQLite3DataFile": "/tmp/x.db",
+             "BackendDB": "sqlite3", "DiscoverByShowSlaveHosts": true, "MySQLConnectTimeoutSeconds": 1,
+             "MySQLTopologyReadTimeoutSeconds": 3, "HostnameResolveMethod": "none",
+             "MySQLHostnameResolveMethod": "@@report_host"}
+            """)
+        #expect(configuration.http.listenAddress == ListenAddress(host: "127.0.0.1", port: 3100))
+        #expect(configuration.topology.user == "baton")
+        #expect(configuration.topology.password.value == "secret")
+        #expect(configuration.discovery.instancePollSeconds == 1)
+        #expect(configuration.discovery.defaultInstancePort == 3307)
+        #expect(configuration.store.sqliteDataFile == "/tmp/x.db")
+        #expect(configuration.discovery.discoverByShowSlaveHosts)
+        #expect(configuration.topology.readTimeoutSeconds == 3)
+        // HostnameResolveMethod "none" turns MySQL hostname resolution off, as in orchestrator.
+        #expect(configuration.discovery.mysqlHostnameResolveMethod == "none")
+    }
+
+    @Test func unknownKeysAreWarnings() throws {
+        let configuration = try parse(#"{"RaftEnabled": false, "SomethingElse": 1}"#)
+        #expect(configuration.warnings.count == 2)
+        #expect(configuration.warnings.contains { $0.contains("SomethingElse") })
+    }
+
+    @Test(arguments: [
+        (#"{"InstancePollSeconds": "5"}"#, "InstancePollSeconds"),
+        (#"{"InstancePollSeconds": 0}"#, "InstancePollSeconds"),
+        (#"{"InstancePollSeconds": 1.5}"#, "InstancePollSeconds"),
+        (#"{"DiscoverByShowSlaveHosts": 1}"#, "DiscoverByShowSlaveHosts"),
+        (#"{"ListenAddress": "nonsense"}"#, "ListenAddress"),
+        (#"{"BackendDB": "mysql"}"#, "BackendDB"),
+        (#"{"DefaultInstancePort": 70000}"#, "DefaultInstancePort"),
+        (#"{"MySQLHostnameResolveMethod": "@@nope"}"#, "MySQLHostnameResolveMethod"),
+        (#"{"DataCenterPattern": "("}"#, "DataCenterPattern"),
+        (#"{"DataCenterPattern": "no-group"}"#, "DataCenterPattern"),
+        (#"{"MySQLTopologyPassword": "${BATON_NOT_SET}"}"#, "MySQLTopologyPassword"),
+        (#"{"MySQLTopologyCredentialsConfigFile": "/nonexistent/creds.cnf"}"#, "MySQLTopologyCredentialsConfigFile"),
+        (#"{"DiscoverySeeds": "db1"}"#, "DiscoverySeeds"),
+    ])
+    func wrongValuesNameTheKey(json: String, key: String) {
+        #expect {
+            try parse(json)
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
+    }
+
+    @Test func malformedFileIsAClearError() {
+        for text in ["{", "[]", "not json", ""] {
+            #expect {
+                try parse(text)
+            } throws: { error in
+                guard let error = error as? ConfigurationError else { return false }
+                return error.key == nil && error.description.hasPrefix("configuration:")
+            }
+        }
+    }
+
+    @Test func passwordFromEnvironmentAndNeverInDescription() throws {
+        let configuration = try parse(
+            #"{"MySQLTopologyPassword": "${BATON_PW}"}"#, environment: ["BATON_PW": "hunter2"])
+        #expect(configuration.topology.password.value == "hunter2")
+        #expect(!"\(configuration.topology)".contains("hunter2"))
+        #expect(!"\(configuration)".contains("hunter2"))
+    }
+
+    @Test func credentialsFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("baton-creds-\(UUID()).cnf").path
+        try "[mysql]\nuser=wrong\n[client]\nuser = baton\npassword = \"p w\"\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try parse(#"{"MySQLTopologyUser": "x", "MySQLTopologyCredentialsConfigFile": "\#(path)"}"#)
+        #expect(configuration.topology.user == "baton")
+        #expect(configuration.topology.password.value == "p w")
+    }
+}
