@@ -1,0 +1,78 @@
+import BatonCore
+import BatonEngine
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The HTTP API: orchestrator's paths, verbs and JSON under `/api/`, plus Prometheus metrics at `/metrics`.
+public struct BatonAPI: Sendable {
+    let monitor: TopologyMonitor
+    let metricsRegistry: PrometheusCollectorRegistry
+    let pollSeconds: Int
+    let defaultPort: Int
+    /// The name this node reports in `health`/`status`.
+    let nodeHostname: String
+    let now: @Sendable () -> Date
+
+    public init(
+        monitor: TopologyMonitor, metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
+        nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.monitor = monitor
+        self.metricsRegistry = metricsRegistry
+        self.pollSeconds = pollSeconds
+        self.defaultPort = defaultPort
+        self.nodeHostname = nodeHostname
+        self.now = now
+    }
+
+    /// All routes, with errors rendered as JSON envelopes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(APIErrorMiddleware())
+        addInstanceRoutes(to: router)
+        addClusterRoutes(to: router)
+        addHealthRoutes(to: router)
+        router.get("metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metricsRegistry.emitToString())))
+        }
+        return router
+    }
+
+    // MARK: - Helpers shared by the route files
+
+    /// The instance key named by `:host` and `:port`.
+    func key(_ context: some RequestContext) throws -> InstanceKey {
+        guard let host = context.parameters.get("host"), !host.isEmpty else {
+            throw APIError("Missing host")
+        }
+        guard let portText = context.parameters.get("port"), let port = Int(portText), (1...65535).contains(port) else {
+            throw APIError("Invalid port: \(context.parameters.get("port") ?? "")")
+        }
+        return monitor.registry.resolve(InstanceKey(hostname: host, port: port))
+    }
+
+    func document(_ instance: Instance) -> InstanceDocument {
+        InstanceDocument(instance, now: now(), pollSeconds: pollSeconds)
+    }
+
+    /// The cluster named by a hint in `:host` (a cluster name or member), or by `:host/:port` of a member.
+    /// (The router cannot tell two parameter names apart at one position, so the hint shares `:host`.)
+    func cluster(_ context: some RequestContext, instances: [Instance]) throws -> String {
+        if context.parameters.get("port") != nil {
+            let key = try key(context)
+            guard let member = instances.first(where: { $0.key == key }) else {
+                throw APIError("Unable to determine cluster name: \(key) is not known")
+            }
+            return member.clusterName
+        }
+        let hint = context.parameters.get("host") ?? ""
+        guard let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) else {
+            throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
+        }
+        return name
+    }
+}
