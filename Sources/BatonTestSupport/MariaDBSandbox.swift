@@ -1,0 +1,69 @@
+import BatonCore
+import Foundation
+
+/// Real MariaDB servers on loopback, started by `scripts/sandbox` as a replication topology.
+///
+/// Each sandbox lives in its own temporary directory and port range, and `tearDown` kills only the servers it
+/// started. Server N listens on `basePort + N`.
+public final class MariaDBSandbox: Sendable {
+    public let directory: String
+    public let basePort: Int
+    public let user = "baton"
+    public let password = "baton_pw"
+
+    static var script: String { ProcessRunner.packageRoot.appendingPathComponent("scripts/sandbox").path }
+
+    private init(directory: String, basePort: Int) {
+        self.directory = directory
+        self.basePort = basePort
+    }
+
+    /// Starts a topology such as `"1 2:1 3:1 4:1 5:4"` (server 1 primary; 2, 3, 4 replicate from 1; 5 from 4).
+    /// Retries on another port range when the first is taken.
+    public static func start(topology: String, tls: Bool = false) throws -> MariaDBSandbox {
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("baton-sandbox-\(UUID().uuidString.prefix(8))").path
+            let basePort = ProcessRunner.randomBasePort()
+            var arguments = ["up", "--dir", directory, "--base-port", "\(basePort)", "--topology", topology]
+            if tls { arguments.append("--tls") }
+            do {
+                try ProcessRunner.run(script, arguments)
+                return MariaDBSandbox(directory: directory, basePort: basePort)
+            } catch {
+                lastError = error
+                _ = try? ProcessRunner.run(script, ["down", "--dir", directory])
+            }
+        }
+        throw lastError ?? ProcessRunner.Failure(command: [script], status: -1, output: "")
+    }
+
+    public func port(_ server: Int) -> Int { basePort + server }
+
+    public func key(_ server: Int) -> InstanceKey { InstanceKey(hostname: "127.0.0.1", port: port(server)) }
+
+    /// kill -9 of one server.
+    public func kill(_ server: Int) throws { try run("kill", "\(server)") }
+
+    /// Clean shutdown of one server.
+    public func stop(_ server: Int) throws { try run("stop", "\(server)") }
+
+    /// Starts a stopped or killed server again and waits until it accepts connections.
+    public func start(_ server: Int) throws { try run("start", "\(server)") }
+
+    /// Runs SQL on one server as the Baton user; returns tab-separated rows.
+    @discardableResult
+    public func sql(_ server: Int, _ statement: String) throws -> String {
+        try ProcessRunner.run(Self.script, ["sql", "--dir", directory, "\(server)", statement])
+    }
+
+    /// Kills every server of this sandbox and removes its directory. Safe to call twice.
+    public func tearDown() {
+        _ = try? ProcessRunner.run(Self.script, ["down", "--dir", directory])
+    }
+
+    private func run(_ command: String, _ server: String) throws {
+        try ProcessRunner.run(Self.script, [command, "--dir", directory, server])
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import BatonEngine
+import BatonHTTP
+import BatonMySQL
+import BatonStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+
+/// `baton serve --config FILE`: runs the daemon until SIGTERM or SIGINT, then shuts down gracefully
+/// (pending results are written to SQLite, connections closed).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the Baton daemon.",
+        discussion: "Exit status: 0 after a clean shutdown, 78 when the configuration is invalid, 1 on other errors.")
+
+    @Option(name: [.short, .long], help: "The JSON configuration file (orchestrator's format).")
+    var config: String
+
+    func run() async throws {
+        let configuration: BatonConfiguration
+        do {
+            configuration = try BatonConfiguration.load(path: config)
+        } catch {
+            printError("baton: \(error)")
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        let level: Logger.Level = configuration.debug ? .debug : .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "baton")
+        for warning in configuration.warnings {
+            logger.warning("Configuration warning", metadata: ["baton.warning": "\(warning)"])
+        }
+
+        let database: BatonDatabase
+        do {
+            database = try BatonDatabase(path: configuration.store.sqliteDataFile)
+        } catch {
+            printError("baton: \(error)")
+            throw ExitCode(1)
+        }
+        let metricsRegistry = PrometheusCollectorRegistry()
+        let metricsFactory = PrometheusMetricsFactory(registry: metricsRegistry)
+        let engineConfiguration = EngineConfiguration(configuration.discovery)
+        let probing = MySQLInstanceProbing(
+            access: configuration.topology, options: InstanceProber.Options(
+                discoverByShowReplicaHosts: configuration.discovery.discoverByShowSlaveHosts,
+                defaultPort: configuration.discovery.defaultInstancePort),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let monitor = try TopologyMonitor(
+            database: database, probing: probing, configuration: engineConfiguration,
+            metrics: EngineMetrics(factory: metricsFactory), logger: logger)
+        let api = BatonAPI(
+            monitor: monitor, metricsRegistry: metricsRegistry, pollSeconds: engineConfiguration.pollSeconds,
+            defaultPort: configuration.discovery.defaultInstancePort)
+        let listen = configuration.http.listenAddress
+        let application = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
+            logger: logger)
+
+        let seeds = configuration.discovery.seeds.compactMap {
+            InstanceKey(parsing: $0, defaultPort: configuration.discovery.defaultInstancePort)
+        }
+        monitor.discoverInBackground(seeds)
+
+        logger.info(
+            "Baton starting",
+            metadata: [
+                "baton.listen": "\(listen)", "baton.sqlite": "\(configuration.store.sqliteDataFile)",
+                "baton.poll_seconds": "\(engineConfiguration.pollSeconds)",
+                "baton.instances": "\(monitor.registry.count)",
+            ])
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: monitor), .init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+    }
+}
+
+import BatonCore
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
