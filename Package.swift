@@ -147,7 +147,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BatonClientTests", dependencies: ["BatonClient", "BatonCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BatonClientTests", dependencies: ["BatonClient", "BatonCore", "BatonTestSupport"],
+            swiftSettings: swiftSettings),
         // Slow tests against real MariaDB servers started by scripts/sandbox and a real `baton serve` process.
         // `swift test --skip BatonSystemTests` leaves them out during development; CI runs everything.
         .testTarget(

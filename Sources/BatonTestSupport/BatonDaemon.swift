@@ -19,13 +19,16 @@ public final class BatonDaemon: Sendable {
         return ProcessRunner.packageRoot.appendingPathComponent(".build/debug/baton").path
     }
 
-    /// Writes a configuration (the given keys on top of test defaults) and starts the daemon.
-    public init(configuration extra: [String: any Sendable]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-daemon-\(UUID().uuidString.prefix(8))")
+    /// Writes a configuration (the given keys on top of test defaults) and starts the daemon. Passing the
+    /// `directory` and `port` of a stopped daemon restarts it on the same SQLite file.
+    public init(configuration extra: [String: any Sendable], directory reused: URL? = nil, port: Int? = nil) throws {
+        let directory = reused
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("baton-daemon-\(UUID().uuidString.prefix(8))")
+        self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = ProcessRunner.randomBasePort() + 9
+        self.port = port ?? ProcessRunner.randomBasePort() + 9
         var configuration: [String: Any] = [
-            "ListenAddress": "127.0.0.1:\(port)",
+            "ListenAddress": "127.0.0.1:\(self.port)",
             "SQLite3DataFile": directory.appendingPathComponent("baton.sqlite3").path,
             "BackendDB": "sqlite",
         ]
@@ -40,6 +43,15 @@ public final class BatonDaemon: Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// Waits for the daemon to exit on its own (e.g. after a configuration error); terminates it after
+    /// `timeout` seconds. Returns the exit status.
+    @discardableResult
+    public func waitForExit(timeout: TimeInterval) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return process.terminate()
+    }
+
     /// SIGTERM, then SIGKILL if the daemon has not exited within `grace`. Returns the exit status.
     @discardableResult
     public func terminate(grace: TimeInterval = 10) -> Int32 {
@@ -49,6 +61,23 @@ public final class BatonDaemon: Sendable {
     /// The daemon's log so far, for failure messages.
     public func log() -> String {
         (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Runs the `baton` CLI with `arguments` against this daemon's API; returns exit status, stdout and stderr.
+    public func cli(_ arguments: [String], api: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let out = directory.appendingPathComponent("cli-\(UUID().uuidString).out").path
+        let err = directory.appendingPathComponent("cli-\(UUID().uuidString).err").path
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: err)
+        }
+        let child = try ChildProcess(
+            Self.binary, arguments, outputPath: out, errorPath: err, environment: ["BATON_API": api ?? apiURL])
+        let status = child.wait()
+        return (
+            status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        )
     }
 
     /// Stops the daemon and removes its files.

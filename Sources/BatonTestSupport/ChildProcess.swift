@@ -13,16 +13,26 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private var status: Int32?
 
-    /// Starts `executable` with `arguments`, stdin from /dev/null, stdout and stderr appended to `outputPath`.
-    public init(_ executable: String, _ arguments: [String], outputPath: String, environment: [String: String]? = nil)
-        throws
-    {
+    /// Starts `executable` with `arguments`: stdin from the descriptor `standardInput` (or /dev/null), stdout
+    /// appended to `outputPath` and stderr to `errorPath` (or to `outputPath` too when it is `nil`).
+    public init(
+        _ executable: String, _ arguments: [String], outputPath: String, errorPath: String? = nil,
+        standardInput: Int32? = nil, environment: [String: String]? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import Foundation
 
 /// A tiny HTTP server in a python3 subprocess that answers fixed bodies on 127.0.0.1 at an ephemeral port,
@@ -12,8 +13,9 @@ struct PythonAPIServer {
     }
 
     let port: Int
-    private let process: Process
-    private let stdin: Pipe
+    private let process: ChildProcess
+    /// The write end of the server's stdin; closing it tells the server to exit.
+    private let stdinWriter: Int32
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -26,6 +28,9 @@ struct PythonAPIServer {
 
     /// Starts a server; `routes` maps a raw request path (as sent, still percent-encoded) to its answer.
     /// Any other path answers HTTP 404 with an `ERROR` envelope.
+    ///
+    /// Spawned with `ChildProcess` (posix_spawn + waitpid): Foundation's `Process.waitUntilExit` can spin forever
+    /// on Linux when tests run in parallel.
     static func start(routes: [String: Route]) throws -> PythonAPIServer {
         guard let python3 else { throw ServerFailure(description: "python3 not found") }
         let directory = FileManager.default.temporaryDirectory
@@ -36,40 +41,43 @@ struct PythonAPIServer {
         try Data(serverScript.utf8).write(to: script)
         let routesFile = directory.appendingPathComponent("routes.json")
         try JSONEncoder().encode(routes).write(to: routesFile)
+        let output = directory.appendingPathComponent("server.out").path
 
-        let process = Process()
-        process.executableURL = python3
-        process.arguments = ["-u", script.path, routesFile.path]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        // The script has read both files before it prints its port, so the directory can go afterwards.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                process.terminate()
-                process.waitUntilExit()
-                throw ServerFailure(description: "the python3 test server exited before printing its port")
-            }
-            line.append(chunk)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw ServerFailure(description: "pipe() failed") }
+        // Only the child may hold the read end, and the child must not inherit the write end.
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(
+                python3.path, ["-u", script.path, routesFile.path], outputPath: output, standardInput: fds[0])
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw error
         }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        close(fds[0])
+        // The script has read both files before it prints its port, so the directory can go afterwards.
+        let deadline = Date().addingTimeInterval(15)
+        var text = ""
+        while Date() < deadline {
+            text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if text.contains("\n") || !process.isRunning { break }
+            usleep(10_000)
+        }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let port = Int(text) else {
-            process.terminate()
-            process.waitUntilExit()
+            close(fds[1])
+            process.terminate(grace: 2)
             throw ServerFailure(description: "the python3 test server printed '\(text)' instead of a port")
         }
-        return PythonAPIServer(port: port, process: process, stdin: stdin)
+        return PythonAPIServer(port: port, process: process, stdinWriter: fds[1])
     }
 
     /// Stops the server and waits for it to exit.
     func stop() {
-        try? stdin.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        close(stdinWriter)
+        process.terminate(grace: 5)
     }
 
     /// Runs `body` with servers for each table of routes, and stops them all whatever happens.
