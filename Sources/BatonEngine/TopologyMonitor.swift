@@ -22,6 +22,9 @@ public final class TopologyMonitor: Service, Sendable {
     struct Schedule {
         var inFlight: Set<InstanceKey> = []
         var urgent: Set<InstanceKey> = []
+        /// When a failed instance with replicas was last retried at once, so a dead primary is retried promptly
+        /// but not in a tight loop.
+        var retriedAt: [InstanceKey: Date] = [:]
     }
     let schedule = Mutex(Schedule())
 
@@ -49,6 +52,7 @@ public final class TopologyMonitor: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.writeLoop() }
             group.addTask { await self.scheduleLoop() }
+            group.addTask { await self.connectionLossLoop() }
             // Returns when the service group begins a graceful shutdown (SIGTERM/SIGINT) or this task is cancelled.
             try? await gracefulShutdown()
             group.cancelAll()
@@ -125,16 +129,54 @@ public final class TopologyMonitor: Service, Sendable {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 for key in dueKeys() {
-                    group.addTask { _ = await self.probeOnce(key, alreadyClaimed: true) }
+                    group.addTask { await self.probeOnce(key) }
                 }
                 try? await Task.sleep(for: configuration.schedulerTick)
             }
         }
     }
 
+    /// A connection closed by the server between polls is a failed check now: the instance turns invalid at once,
+    /// and it and its replicas (the second observers) are probed at once.
+    func connectionLossLoop() async {
+        for await loss in probing.connectionLosses {
+            guard registry.contains(loss.key) else { continue }
+            let at = now()
+            registry.update(loss.key) { instance in
+                instance.lastChecked = at
+                instance.isLastCheckPartial = false
+                instance.lastError = loss.reason
+            }
+            metrics.probeErrors.increment()
+            logger.info(
+                "Server closed the probe connection", metadata: ["baton.instance": "\(loss.key)", "baton.error": "\(loss.reason)"])
+            probeSoon([loss.key] + replicaKeys(of: loss.key))
+        }
+    }
+
+    /// The instances that replicate from `key`, by their own report or by the source's list of replicas.
+    func replicaKeys(of key: InstanceKey) -> [InstanceKey] {
+        var keys = Set(registry.all().filter { $0.sourceKey == key }.map(\.key))
+        for replica in registry.instance(key)?.facts.replicaKeys ?? [] { keys.insert(registry.resolve(replica)) }
+        return keys.sorted()
+    }
+
+    /// After a failed probe of an instance with replicas: probe the replicas now instead of at their next turn,
+    /// and retry the instance itself, at most once a second.
+    func confirmFailure(of key: InstanceKey, at date: Date) {
+        let replicas = replicaKeys(of: key)
+        guard !replicas.isEmpty else { return }
+        let retry = schedule.withLock { state -> Bool in
+            if let last = state.retriedAt[key], date.timeIntervalSince(last) < 1 { return false }
+            state.retriedAt[key] = date
+            return true
+        }
+        probeSoon(replicas + (retry ? [key] : []))
+    }
+
     /// Picks due instances and marks them in flight.
     func dueKeys() -> [InstanceKey] {
-        let candidates = registry.all().map { ProbeSchedule.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
+        let candidates = registry.probeCandidates()
         let pollSeconds = Double(configuration.pollInterval.components.seconds)
             + Double(configuration.pollInterval.components.attoseconds) / 1e18
         let at = now()
@@ -159,10 +201,10 @@ public final class TopologyMonitor: Service, Sendable {
 
     // MARK: - One probe
 
-    /// Probes one instance and records the outcome. Returns the key the instance is known by afterwards
-    /// (it changes when hostname resolution renames it).
+    /// Probes one instance and records the outcome. The caller has marked `key` in flight; this clears it.
+    /// Returns the key the instance is known by afterwards (it changes when hostname resolution renames it).
     @discardableResult
-    func probeOnce(_ key: InstanceKey, alreadyClaimed: Bool = true) async -> InstanceKey {
+    func probeOnce(_ key: InstanceKey) async -> InstanceKey {
         defer { schedule.withLock { state in _ = state.inFlight.remove(key) } }
         guard registry.contains(key) else { return key }
         let started = now()
@@ -210,6 +252,7 @@ public final class TopologyMonitor: Service, Sendable {
                 instance.lastError = "\(error)"
             }
             logger.debug("Probe failed", metadata: ["baton.instance": "\(key)", "baton.error": "\(error)"])
+            confirmFailure(of: key, at: finished)
             return key
         }
     }

@@ -21,8 +21,17 @@ public final class ScriptedProbing: InstanceProbing {
         var released: [InstanceKey] = []
     }
     private let state = Mutex(State())
+    public let connectionLosses: AsyncStream<ConnectionLoss>
+    private let lossContinuation: AsyncStream<ConnectionLoss>.Continuation
 
-    public init() {}
+    public init() {
+        (connectionLosses, lossContinuation) = AsyncStream<ConnectionLoss>.makeStream()
+    }
+
+    /// Reports that `key`'s server closed its connection, as a dying server's socket would.
+    public func loseConnection(_ key: InstanceKey, reason: String = "connection reset by peer") {
+        lossContinuation.yield(ConnectionLoss(key: key, reason: reason))
+    }
 
     public func set(_ key: InstanceKey, _ answer: Answer) {
         state.withLock { $0.answers[key] = answer }

@@ -142,4 +142,41 @@ import Testing
         #expect(monitor.registry.instance(replica)?.clusterName == primaryByName.description)
         #expect(monitor.registry.resolve(primaryByAddress) == primaryByName)
     }
+
+    @Test func aConnectionClosedByTheServerIsAFailedCheckAtOnceAndItsReplicasAreReprobed() async throws {
+        let probing = Self.scriptedTopology()
+        // A long poll interval: anything probed again below was probed because of the loss, not the schedule.
+        let monitor = try Self.monitor(probing, poll: .seconds(3600))
+        try await Self.running(monitor) {
+            _ = try await monitor.discover(Self.key(1))
+            let crawled = await Self.eventually { monitor.registry.all().filter(\.hasBeenSeen).count == 5 }
+            try #require(crawled)
+            let before = (probing.probeCount(Self.key(2)), probing.probeCount(Self.key(5)))
+            probing.set(Self.key(1), .fail("connection refused"))
+            probing.loseConnection(Self.key(1))
+            let invalid = await Self.eventually {
+                monitor.registry.instance(Self.key(1))?.isLastCheckValid(pollSeconds: 3600) == false
+            }
+            #expect(invalid)
+            let replicasReprobed = await Self.eventually {
+                probing.probeCount(Self.key(2)) > before.0 && probing.probeCount(Self.key(3)) > 1
+            }
+            #expect(replicasReprobed)
+            // 5 replicates from 4, not from the failed primary: it has no reason to be probed again.
+            #expect(probing.probeCount(Self.key(5)) == before.1)
+        }
+    }
+
+    @Test func aFailedPrimaryIsRetriedOnceNotInALoop() async throws {
+        let probing = Self.scriptedTopology()
+        let monitor = try Self.monitor(probing, poll: .seconds(3600))
+        try await Self.running(monitor) {
+            for port in 1...3 { _ = try await monitor.discover(Self.key(port)) }
+            probing.set(Self.key(1), .fail("connection refused"))
+            monitor.probeSoon([Self.key(1)])
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        // The scheduled probe, then one immediate retry: a dead primary must not be hammered.
+        #expect(probing.probeCount(Self.key(1)) == 3)
+    }
 }

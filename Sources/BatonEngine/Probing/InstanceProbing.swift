@@ -10,4 +10,6 @@ public protocol InstanceProbing: Sendable {
     func release(_ key: InstanceKey) async
     /// Closes every connection.
     func shutdown() async
+    /// Connections the servers closed between probes, as they happen.
+    var connectionLosses: AsyncStream<ConnectionLoss> { get }
 }

@@ -15,6 +15,8 @@ public final class MySQLInstanceProbing: InstanceProbing {
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
     let connections = Mutex<[InstanceKey: MySQLConnection]>([:])
+    public let connectionLosses: AsyncStream<ConnectionLoss>
+    private let lossContinuation: AsyncStream<ConnectionLoss>.Continuation
 
     public init(
         access: BatonConfiguration.TopologyAccess, options: InstanceProber.Options, eventLoopGroup: any EventLoopGroup,
@@ -24,6 +26,7 @@ public final class MySQLInstanceProbing: InstanceProbing {
         self.prober = InstanceProber(options: options)
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+        (connectionLosses, lossContinuation) = AsyncStream<ConnectionLoss>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
     }
 
     public func probe(_ key: InstanceKey) async -> ProbeOutcome {
@@ -37,6 +40,7 @@ public final class MySQLInstanceProbing: InstanceProbing {
             } catch {
                 return .failure(error)
             }
+            watch(connection, of: key)
             let replaced = connections.withLock { $0.updateValue(connection, forKey: key) }
             if let replaced { await replaced.close() }
         }
@@ -54,11 +58,22 @@ public final class MySQLInstanceProbing: InstanceProbing {
     }
 
     public func shutdown() async {
+        lossContinuation.finish()
         let all = connections.withLock { connections in
             defer { connections.removeAll() }
             return Array(connections.values)
         }
         for connection in all { await connection.close() }
+    }
+
+    /// Reports the server closing the connection (reset, shutdown, a killed session) while Baton did not close it.
+    /// Closing it ourselves reports nothing; a query timeout is reported by the probe that timed out.
+    private func watch(_ connection: MySQLConnection, of key: InstanceKey) {
+        let continuation = lossContinuation
+        connection.onClose { error in
+            guard let error, error.code == .connectionClosed || error.code == .serverError else { return }
+            continuation.yield(ConnectionLoss(key: key, reason: "\(error)"))
+        }
     }
 
     private func drop(_ key: InstanceKey, _ connection: MySQLConnection) async {

@@ -109,6 +109,14 @@ public final class InstanceRegistry: Sendable {
         }
     }
 
+    /// Each instance's key and last attempt, for the scheduler: no topology resolution, so it stays cheap while
+    /// probe results keep changing the registry.
+    public func probeCandidates() -> [ProbeSchedule.Candidate] {
+        state.withLock { state in
+            state.instances.values.map { ProbeSchedule.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
+        }
+    }
+
     /// Every instance with cluster name and depth derived, ordered by key.
     public func all() -> [Instance] {
         state.withLock { state in Self.resolved(&state).values.sorted { $0.key < $1.key } }

@@ -10,6 +10,8 @@ import BatonClient
 /// | 3    | no API could be reached: connection refused, unknown host, timeout, or no leader among several URLs |
 /// | 64   | usage error: a bad option, no `--api`/`BATON_API`, a malformed URL (argument-parser's `EX_USAGE`) |
 enum ClientExitCode {
+    /// The exit codes as every client command's help states them.
+    static let discussion = "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error."
     static let success = ExitCode.success
     static let serverError = ExitCode(1)
     static let unreachable = ExitCode(3)

@@ -6,7 +6,7 @@ struct ClustersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusters",
         abstract: "List the cluster names, one per line.",
-        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+        discussion: ClientExitCode.discussion)
 
     @OptionGroup var api: APIOptions
 

@@ -6,7 +6,7 @@ struct ForgetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forget",
         abstract: "Forget an instance and print its key.",
-        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+        discussion: ClientExitCode.discussion)
 
     @OptionGroup var api: APIOptions
     @OptionGroup var target: InstanceOptions

@@ -7,7 +7,7 @@ struct InstanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "instance",
         abstract: "Print an instance as JSON.",
-        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+        discussion: ClientExitCode.discussion)
 
     @OptionGroup var api: APIOptions
     @OptionGroup var target: InstanceOptions

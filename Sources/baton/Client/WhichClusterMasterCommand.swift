@@ -6,7 +6,7 @@ struct WhichClusterMasterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "which-cluster-master",
         abstract: "Print the key (host:port) of a cluster's master.",
-        discussion: "Exit codes: 0 done, 1 the API answered with an error, 3 no API reachable, 64 usage error.")
+        discussion: ClientExitCode.discussion)
 
     @OptionGroup var api: APIOptions
     @OptionGroup var cluster: ClusterHintOptions
