@@ -18,7 +18,8 @@ extension AnalysisSnapshot {
             if let earlier = positions[instance.key] {
                 throw SnapshotError(
                     code: .duplicateKey, instance: instance.key,
-                    message: "\(instance.key) appears twice in the snapshot (entries \(earlier + 1) and \(position + 1))")
+                    message:
+                        "\(instance.key) appears twice in the snapshot (entries \(earlier + 1) and \(position + 1))")
             }
             positions[instance.key] = position
             instances.append(instance)

@@ -10,7 +10,9 @@ extension Instance {
     /// hand-written what-if) is taken as seen at `now`. Thread states come from `ReplicationIOThreadState` /
     /// `ReplicationSQLThreadState`, falling back to `Slave_IO_Running` / `Slave_SQL_Running` when out of range.
     /// - Throws: `SnapshotError` for an invalid key or master key, or a malformed timestamp.
-    public init(document: InstanceDocument, now: Date, settings: AnalysisSettings = AnalysisSettings()) throws(SnapshotError) {
+    public init(
+        document: InstanceDocument, now: Date, settings: AnalysisSettings = AnalysisSettings()
+    ) throws(SnapshotError) {
         let key = document.key
         guard key.isValid else {
             throw SnapshotError(
@@ -23,7 +25,6 @@ extension Instance {
 
         facts.serverID = document.serverID
         facts.serverUUID = document.serverUUID
-        facts.reportedHostname = document.key.hostname
         facts.version = ServerVersion(parsing: document.version, comment: document.versionComment)
         facts.versionComment = document.versionComment
         facts.readOnly = document.readOnly

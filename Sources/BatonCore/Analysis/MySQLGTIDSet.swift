@@ -73,7 +73,9 @@ public struct MySQLGTIDSet: Hashable, Sendable, CustomStringConvertible {
     /// Canonical text: sources sorted by UUID then tag, `uuid:1-5:7,uuid:tag:1-2`.
     public var description: String {
         intervals.keys.sorted().map { source in
-            let ranges = (intervals[source] ?? []).map { $0.first == $0.last ? "\($0.first)" : "\($0.first)-\($0.last)" }
+            let ranges = (intervals[source] ?? []).map {
+                $0.first == $0.last ? "\($0.first)" : "\($0.first)-\($0.last)"
+            }
             let prefix = source.tag.isEmpty ? source.uuid : "\(source.uuid):\(source.tag)"
             return ([prefix] + ranges).joined(separator: ":")
         }.joined(separator: ",")

@@ -25,7 +25,10 @@ public enum ReplicationAnalyzer {
                     ?? ClusterInfo(clusterName: instance.clusterName, countInstances: 1),
                 replicas: index.replicas(of: instance.key).map(\.key), now: snapshot.now)
         }
-        .sorted { ($0.clusterDetails.clusterName, $0.analyzedInstanceKey) < ($1.clusterDetails.clusterName, $1.analyzedInstanceKey) }
+        .sorted {
+            ($0.clusterDetails.clusterName, $0.analyzedInstanceKey)
+                < ($1.clusterDetails.clusterName, $1.analyzedInstanceKey)
+        }
     }
 
     /// The facts the rules read about the instance `key`, or `nil` when the snapshot has no such instance.
@@ -71,14 +74,16 @@ public enum ReplicationAnalyzer {
         facts.semiSyncSourceClients = semiSync.sourceClients
         facts.countSemiSyncReplicasEnabled = replicas.count { $0.facts.semiSync.replicaEnabled }
         if let since = index.snapshot.staleBinlogSince[instance.key] {
-            facts.isBinlogStale = index.snapshot.now.timeIntervalSince(since) > Double(settings.lockedSemiSyncMasterSeconds)
+            let stillFor = index.snapshot.now.timeIntervalSince(since)
+            facts.isBinlogStale = stillFor > Double(settings.lockedSemiSyncMasterSeconds)
         }
 
         facts.countLoggingReplicas = logging.count
         facts.countStatementBasedLoggingReplicas = loggingCount("STATEMENT")
         facts.countMixedBasedLoggingReplicas = loggingCount("MIXED")
         facts.countRowBasedLoggingReplicas = loggingCount("ROW")
-        facts.countDistinctMajorVersionsLoggingReplicas = Set(logging.compactMap { $0.facts.version?.majorVersion }).count
+        facts.countDistinctMajorVersionsLoggingReplicas =
+            Set(logging.compactMap { $0.facts.version?.majorVersion }).count
 
         facts.oracleGTIDImmediateTopology = !valid.isEmpty && valid.allSatisfy(\.facts.usingOracleGTID)
         facts.mariaDBGTIDImmediateTopology = !valid.isEmpty && valid.allSatisfy(\.facts.usingMariaDBGTID)
@@ -132,53 +137,5 @@ public enum ReplicationAnalyzer {
             replicaExecuted: replica.facts.executedGTIDSet, replicaUUID: replica.facts.serverUUID,
             isCoPrimary: replica.isCoPrimary, sourceExecuted: source.facts.executedGTIDSet,
             ancestorUUIDs: index.ancestors(of: replica).map(\.facts.serverUUID).filter { !$0.isEmpty })
-    }
-}
-
-/// Lookups over a snapshot. Dictionaries are only used for lookups; every list is in key order.
-struct AnalysisIndex {
-    let snapshot: AnalysisSnapshot
-    /// The snapshot's instances in key order (the first of duplicate keys wins).
-    let instances: [Instance]
-    let byKey: [InstanceKey: Instance]
-    let replicasBySource: [InstanceKey: [Instance]]
-    /// The downtime in force at `now` per instance (the one ending last).
-    let downtimes: [InstanceKey: Downtime]
-    let clusters: [String: ClusterInfo]
-
-    init(_ snapshot: AnalysisSnapshot) {
-        self.snapshot = snapshot
-        var byKey: [InstanceKey: Instance] = [:]
-        for instance in snapshot.instances where byKey[instance.key] == nil { byKey[instance.key] = instance }
-        self.byKey = byKey
-        instances = byKey.values.sorted { $0.key < $1.key }
-        var replicas: [InstanceKey: [Instance]] = [:]
-        for instance in instances {
-            if let source = instance.sourceKey, source != instance.key { replicas[source, default: []].append(instance) }
-        }
-        replicasBySource = replicas
-        var downtimes: [InstanceKey: Downtime] = [:]
-        for downtime in snapshot.downtimes where downtime.isActive(at: snapshot.now) {
-            if let known = downtimes[downtime.key], known.endsAt >= downtime.endsAt { continue }
-            downtimes[downtime.key] = downtime
-        }
-        self.downtimes = downtimes
-        clusters = Dictionary(
-            ClusterInfo.summarize(instances).map { ($0.clusterName, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    func replicas(of key: InstanceKey) -> [Instance] { replicasBySource[key] ?? [] }
-
-    /// The instance's source, the source's source, and so on (stopping at a cycle or an unknown source).
-    func ancestors(of instance: Instance) -> [Instance] {
-        var result: [Instance] = []
-        var visited: Set<InstanceKey> = [instance.key]
-        var next = instance.sourceKey
-        while let key = next, !visited.contains(key), let ancestor = byKey[key] {
-            result.append(ancestor)
-            visited.insert(key)
-            next = ancestor.sourceKey
-        }
-        return result
     }
 }

@@ -16,7 +16,8 @@ public enum StructureWarning: String, Sendable, Codable, CaseIterable {
     public var explanation: String {
         switch self {
         case .noLoggingReplicas: "No replica of the primary has log_bin and log_slave_updates; none can be promoted"
-        case .noFailoverSupport: "Replicas use neither GTID nor Pseudo-GTID nor binlog servers; failover cannot re-point them"
+        case .noFailoverSupport:
+            "Replicas use neither GTID nor Pseudo-GTID nor binlog servers; failover cannot re-point them"
         case .statementAndMixedLoggingReplicas: "Logging replicas mix STATEMENT and MIXED binlog formats"
         case .statementAndRowLoggingReplicas: "Logging replicas mix STATEMENT and ROW binlog formats"
         case .mixedAndRowLoggingReplicas: "Logging replicas mix MIXED and ROW binlog formats"
