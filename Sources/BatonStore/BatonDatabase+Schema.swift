@@ -24,6 +24,29 @@ extension BatonDatabase {
                 t.column("resolved_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: failure detections and the analysis changelog") { db in
+            try db.create(table: "failure_detection") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("cluster_name", .text).notNull()
+                t.column("analysis", .text).notNull()
+                t.column("detected_at", .double).notNull()
+                t.column("ends_active_period", .double).notNull()
+                t.column("document", .blob).notNull()
+            }
+            try db.create(
+                index: "failure_detection_instance", on: "failure_detection",
+                columns: ["hostname", "port", "ends_active_period"])
+            try db.create(table: "analysis_changelog") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("analysis", .text).notNull()
+                t.column("changed_at", .double).notNull()
+            }
+            try db.create(index: "analysis_changelog_instance", on: "analysis_changelog", columns: ["hostname", "port"])
+        }
         return migrator
     }
 }

@@ -1,0 +1,43 @@
+import BatonCore
+import Foundation
+
+/// A registered failure detection: the first time an actionable verdict appeared for an instance, kept active
+/// until `endsActivePeriod` (orchestrator's `FailureDetectionPeriodBlockMinutes`) so one failure is one detection.
+public struct FailureDetectionRecord: Sendable, Equatable {
+    public var id: Int64
+    public var key: InstanceKey
+    public var clusterName: String
+    public var analysis: String
+    public var detectedAt: Date
+    public var endsActivePeriod: Date
+    /// The whole analysis row as JSON, as the API returns it.
+    public var document: Data
+
+    public init(
+        id: Int64 = 0, key: InstanceKey, clusterName: String, analysis: String, detectedAt: Date,
+        endsActivePeriod: Date, document: Data
+    ) {
+        self.id = id
+        self.key = key
+        self.clusterName = clusterName
+        self.analysis = analysis
+        self.detectedAt = detectedAt
+        self.endsActivePeriod = endsActivePeriod
+        self.document = document
+    }
+
+    public func isActive(at date: Date) -> Bool { date < endsActivePeriod }
+}
+
+/// One change of an instance's analysis code.
+public struct AnalysisChange: Sendable, Equatable {
+    public var key: InstanceKey
+    public var analysis: String
+    public var changedAt: Date
+
+    public init(key: InstanceKey, analysis: String, changedAt: Date) {
+        self.key = key
+        self.analysis = analysis
+        self.changedAt = changedAt
+    }
+}
