@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "BatonHTTP",
             dependencies: [
-                "BatonCore", "BatonEngine",
+                "BatonCore", "BatonEngine", "BatonStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "BatonHTTPTests",
             dependencies: [
-                "BatonHTTP", "BatonEngine", "BatonCore", "BatonTestSupport",
+                "BatonHTTP", "BatonEngine", "BatonStore", "BatonCore", "BatonTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

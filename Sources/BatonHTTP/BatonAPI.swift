@@ -1,5 +1,6 @@
 import BatonCore
 import BatonEngine
+import BatonStore
 import Foundation
 import Hummingbird
 import Logging
@@ -8,6 +9,8 @@ import Prometheus
 /// The HTTP API: orchestrator's paths, verbs and JSON under `/api/`, plus Prometheus metrics at `/metrics`.
 public struct BatonAPI: Sendable {
     let monitor: TopologyMonitor
+    let detector: FailureDetector
+    let database: BatonDatabase
     let metricsRegistry: PrometheusCollectorRegistry
     let pollSeconds: Int
     let defaultPort: Int
@@ -16,10 +19,12 @@ public struct BatonAPI: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        monitor: TopologyMonitor, metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
+        monitor: TopologyMonitor, detector: FailureDetector, database: BatonDatabase, metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
         nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.monitor = monitor
+        self.detector = detector
+        self.database = database
         self.metricsRegistry = metricsRegistry
         self.pollSeconds = pollSeconds
         self.defaultPort = defaultPort
@@ -34,6 +39,7 @@ public struct BatonAPI: Sendable {
         addInstanceRoutes(to: router)
         addClusterRoutes(to: router)
         addHealthRoutes(to: router)
+        addAnalysisRoutes(to: router)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -16,20 +16,36 @@ import Testing
 
     /// An API over a monitor that has read 1 ← 2, 1 ← 3 ← 4 from scripted servers.
     static func application() async throws -> (some ApplicationProtocol, TopologyMonitor) {
+        let fixture = try await fixture()
+        return (fixture.app, fixture.monitor)
+    }
+
+    struct Fixture<App: ApplicationProtocol> {
+        var app: App
+        var monitor: TopologyMonitor
+        var detector: FailureDetector
+        var probing: ScriptedProbing
+    }
+
+    static func fixture() async throws -> Fixture<some ApplicationProtocol> {
         let probing = ScriptedProbing()
         probing.set(key(1), .facts(.mariaDB(serverID: 1, replicas: [key(2), key(3)])))
         probing.set(key(2), .facts(.mariaDB(serverID: 2, source: key(1))))
         probing.set(key(3), .facts(.mariaDB(serverID: 3, source: key(1), replicas: [key(4)])))
         probing.set(key(4), .facts(.mariaDB(serverID: 4, source: key(3))))
         let registry = PrometheusCollectorRegistry()
+        let database = try BatonDatabase()
         let monitor = try TopologyMonitor(
-            database: BatonDatabase(), probing: probing,
+            database: database, probing: probing,
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
             metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"))
         for port in 1...4 { _ = try await monitor.discover(key(port)) }
+        let detector = FailureDetector(
+            monitor: monitor, database: database, configuration: DetectionConfiguration(), logger: Logger(label: "test"))
+        detector.analyze()
         let api = BatonAPI(
-            monitor: monitor, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
-        return (Application(router: api.router()), monitor)
+            monitor: monitor, detector: detector, database: database, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
+        return Fixture(app: Application(router: api.router()), monitor: monitor, detector: detector, probing: probing)
     }
 
     static func json(_ buffer: ByteBuffer) -> Any? {
@@ -164,6 +180,61 @@ import Testing
                     #expect([200, 404, 500].contains(Int(response.status.code)), "\(path)")
                     #expect(Self.json(response.body) != nil, "\(path) answered non-JSON")
                 }
+            }
+        }
+    }
+
+    @Test func aDeadPrimaryIsAnalysedDetectedOnceAndLogged() async throws {
+        let fixture = try await Self.fixture()
+        // The primary stops answering and both direct replicas report that they cannot reach it.
+        fixture.probing.set(Self.key(1), .fail("connection refused"))
+        for port in [2, 3] {
+            var facts = InstanceFacts.mariaDB(serverID: UInt32(port), source: Self.key(1), replicas: port == 3 ? [Self.key(4)] : [])
+            facts.replication?.ioThread = .other
+            facts.replication?.lastIOError = "error reconnecting to master 'repl@10.0.0.1:1' - retry-time: 1  maximum-retries: 86400"
+            fixture.probing.set(Self.key(port), .facts(facts))
+        }
+        _ = try? await fixture.monitor.discover(Self.key(1))
+        for port in [2, 3] { _ = try await fixture.monitor.discover(Self.key(port)) }
+        fixture.detector.analyze()
+        fixture.detector.analyze()
+
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/api/replication-analysis", method: .get) { response in
+                let envelope = try JSONDecoder().decode(
+                    APIResponse<[ReplicationAnalysis]>.self, from: Data(response.body.readableBytesView))
+                let primary = try #require(envelope.details?.first { $0.analyzedInstanceKey == Self.key(1) })
+                #expect(primary.analysis == .deadMaster)
+                #expect(primary.isActionableRecovery)
+                #expect(primary.countReplicas == 2)
+            }
+            try await client.execute(uri: "/api/replication-analysis/instance/10.0.0.1/1", method: .get) { response in
+                let object = Self.json(response.body) as? [String: Any]
+                let rows = object?["Details"] as? [[String: Any]]
+                #expect(rows?.count == 1)
+                #expect(rows?.first?["Analysis"] as? String == "DeadMaster")
+            }
+            try await client.execute(uri: "/api/audit-failure-detection", method: .get) { response in
+                let detections = Self.json(response.body) as? [[String: Any]]
+                #expect(detections?.count == 1, "one failure, one detection, however often it is analysed")
+                let entry = detections?.first?["AnalysisEntry"] as? [String: Any]
+                #expect(entry?["Analysis"] as? String == "DeadMaster")
+                #expect(detections?.first?["IsActive"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/replication-analysis-changelog", method: .get) { response in
+                let entries = Self.json(response.body) as? [[String: Any]]
+                let primary = entries?.first { ($0["AnalyzedInstanceKey"] as? [String: Any])?["Port"] as? Int == 1 }
+                let log = primary?["Changelog"] as? [String] ?? []
+                #expect(log.count == 2)
+                #expect(log.first?.hasSuffix(";NoProblem,") == true)
+                #expect(log.last?.hasSuffix(";DeadMaster,") == true)
+            }
+            try await client.execute(uri: "/api/problems", method: .get) { response in
+                let keys = (Self.json(response.body) as? [[String: Any]])?.compactMap {
+                    ($0["Key"] as? [String: Any])?["Port"] as? Int
+                }
+                #expect(keys?.contains(1) == true)
+                #expect(keys?.contains(4) == false)
             }
         }
     }

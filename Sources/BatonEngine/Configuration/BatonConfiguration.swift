@@ -8,6 +8,7 @@ public struct BatonConfiguration: Sendable {
     public var topology: TopologyAccess
     public var discovery: DiscoverySettings
     public var store: StoreSettings
+    public var detection: DetectionSettings
     /// orchestrator's `Debug`: log at debug level.
     public var debug: Bool
     /// Things worth telling the operator once at start-up (unknown keys, values Baton treats differently).
@@ -50,6 +51,15 @@ public struct BatonConfiguration: Sendable {
         public var regionPattern: String
         public var physicalEnvironmentPattern: String
         public var seeds: [String]
+    }
+
+    /// Failure analysis thresholds (orchestrator's names and defaults).
+    public struct DetectionSettings: Sendable, Equatable {
+        public var reasonableReplicationLagSeconds: Int
+        public var reasonableLockedSemiSyncMasterSeconds: Int
+        public var failureDetectionPeriodBlockMinutes: Int
+        public var recoverNonWriteableMaster: Bool
+        public var enforceExactSemiSyncReplicas: Bool
     }
 
     public struct StoreSettings: Sendable, Equatable {
@@ -95,6 +105,15 @@ extension BatonConfiguration {
 
         let topology = try readTopologyAccess(&reader, environment: environment)
         let discovery = try readDiscovery(&reader, warnings: &warnings)
+        let detection = DetectionSettings(
+            reasonableReplicationLagSeconds: try reader.int(
+                "ReasonableReplicationLagSeconds", default: 10, range: 0...86400),
+            reasonableLockedSemiSyncMasterSeconds: try reader.int(
+                "ReasonableLockedSemiSyncMasterSeconds", default: 0, range: 0...86400),
+            failureDetectionPeriodBlockMinutes: try reader.int(
+                "FailureDetectionPeriodBlockMinutes", default: 60, range: 0...525_600),
+            recoverNonWriteableMaster: try reader.bool("RecoverNonWriteableMaster", default: false),
+            enforceExactSemiSyncReplicas: try reader.bool("EnforceExactSemiSyncReplicas", default: false))
         let debug = try reader.bool("Debug", default: false)
 
         for key in reader.unknownKeys {
@@ -102,7 +121,7 @@ extension BatonConfiguration {
         }
         return BatonConfiguration(
             http: HTTPSettings(listenAddress: listen), topology: topology, discovery: discovery,
-            store: StoreSettings(sqliteDataFile: dataFile), debug: debug, warnings: warnings)
+            store: StoreSettings(sqliteDataFile: dataFile), detection: detection, debug: debug, warnings: warnings)
     }
 
     static func readTopologyAccess(

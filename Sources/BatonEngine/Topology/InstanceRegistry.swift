@@ -14,6 +14,8 @@ public final class InstanceRegistry: Sendable {
         var dirty: Set<InstanceKey> = []
         var deleted: Set<InstanceKey> = []
         var resolvedCache: [InstanceKey: Instance]?
+        /// Incremented by every change, so readers can tell cheaply whether anything moved.
+        var version: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -24,6 +26,9 @@ public final class InstanceRegistry: Sendable {
             state.resolutions = resolutions
         }
     }
+
+    /// Changes with every update; equal values mean nothing changed in between.
+    public var version: UInt64 { state.withLock { $0.version } }
 
     /// The number of known instances.
     public var count: Int { state.withLock { $0.instances.count } }
@@ -52,6 +57,7 @@ public final class InstanceRegistry: Sendable {
             state.deleted.remove(key)
             state.dirty.insert(key)
             state.resolvedCache = nil
+            state.version &+= 1
             return true
         }
     }
@@ -64,6 +70,7 @@ public final class InstanceRegistry: Sendable {
             state.instances[key] = instance
             state.dirty.insert(key)
             state.resolvedCache = nil
+            state.version &+= 1
         }
     }
 
@@ -72,6 +79,7 @@ public final class InstanceRegistry: Sendable {
         state.withLock { state in
             state.resolutions[hostname] = resolved
             state.resolvedCache = nil
+            state.version &+= 1
         }
     }
 
@@ -85,6 +93,7 @@ public final class InstanceRegistry: Sendable {
             state.dirty.remove(key)
             state.deleted.insert(key)
             state.resolvedCache = nil
+            state.version &+= 1
             return true
         }
     }

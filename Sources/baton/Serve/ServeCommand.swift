@@ -57,8 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
         let monitor = try TopologyMonitor(
             database: database, probing: probing, configuration: engineConfiguration,
             metrics: EngineMetrics(factory: metricsFactory), logger: logger)
+        let detector = FailureDetector(
+            monitor: monitor, database: database, configuration: DetectionConfiguration(configuration), logger: logger)
         let api = BatonAPI(
-            monitor: monitor, metricsRegistry: metricsRegistry, pollSeconds: engineConfiguration.pollSeconds,
+            monitor: monitor, detector: detector, database: database, metricsRegistry: metricsRegistry, pollSeconds: engineConfiguration.pollSeconds,
             defaultPort: configuration.discovery.defaultInstancePort)
         let listen = configuration.http.listenAddress
         let application = Application(
@@ -80,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: monitor), .init(service: application)],
+                services: [.init(service: monitor), .init(service: detector), .init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
