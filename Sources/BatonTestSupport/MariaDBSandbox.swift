@@ -46,6 +46,12 @@ public final class MariaDBSandbox: Sendable {
     /// kill -9 of one server.
     public func kill(_ server: Int) throws { try run("kill", "\(server)") }
 
+    /// SIGSTOP of one server: its connections stay open but nothing answers (no reset).
+    public func pause(_ server: Int) throws { try run("pause", "\(server)") }
+
+    /// SIGCONT of a paused server.
+    public func resume(_ server: Int) throws { try run("resume", "\(server)") }
+
     /// Clean shutdown of one server.
     public func stop(_ server: Int) throws { try run("stop", "\(server)") }
 

@@ -85,6 +85,23 @@ import Testing
         #expect(detections.first?.analysisEntry.analysis == "DeadMaster")
     }
 
+    @Test func silentlyHungPrimaryIsADeadMasterOnceItsReplicasGiveUpOnIt() async throws {
+        let (sandbox, daemon, api) = try await start("1 2:1 3:1", servers: 3)
+        defer { daemon.tearDown(); sandbox.tearDown() }
+        #expect(try await waitForAnalysis(api, sandbox.key(1)) { $0 == "NoProblem" } == "NoProblem")
+
+        // SIGSTOP: the primary's sockets stay open and nothing resets; Baton's next probe times out after the
+        // connect timeout, and the replicas report the broken link after slave_net_timeout (4 s in the sandbox).
+        let pausedAt = ContinuousClock.now
+        try sandbox.pause(1)
+        defer { try? sandbox.resume(1) }
+        let verdict = try await waitForAnalysis(api, sandbox.key(1), timeout: .seconds(40)) {
+            $0 == "DeadMaster"
+        }
+        print("baton: silent primary DeadMaster after \(ContinuousClock.now - pausedAt) (slave_net_timeout 4 s)")
+        #expect(verdict == "DeadMaster", "\(daemon.log())")
+    }
+
     @Test func primaryUnreachableByBatonButReplicatingIsUnreachableMasterNotDeadMaster() async throws {
         let (sandbox, daemon, api) = try await start("1 2:1 3:1", servers: 3)
         defer { daemon.tearDown(); sandbox.tearDown() }

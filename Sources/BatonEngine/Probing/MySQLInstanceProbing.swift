@@ -44,7 +44,8 @@ public final class MySQLInstanceProbing: InstanceProbing {
             let replaced = connections.withLock { $0.updateValue(connection, forKey: key) }
             if let replaced { await replaced.close() }
         }
-        let outcome = await prober.probe(ConnectionProbeSession(connection: connection, timeout: readTimeout))
+        let outcome = await prober.probe(
+            ConnectionProbeSession(connection: connection, firstTimeout: livenessTimeout, timeout: readTimeout))
         if outcome.error != nil, !Self.keepsConnection(after: outcome.error) {
             await drop(key, connection)
         }
@@ -92,6 +93,10 @@ public final class MySQLInstanceProbing: InstanceProbing {
 
     var readTimeout: Duration { .seconds(access.discoveryReadTimeoutSeconds) }
 
+    /// The deadline of a probe's first statement: a server that stopped answering without closing the connection
+    /// (hung, paused, cut off by the network) is found within this, not the longer read timeout.
+    var livenessTimeout: Duration { min(readTimeout, .seconds(access.connectTimeoutSeconds)) }
+
     func connectionConfiguration(for key: InstanceKey) -> MySQLConnectionConfiguration {
         let mode: MySQLTLSConfiguration.Mode =
             switch access.tlsMode {
@@ -110,13 +115,26 @@ public final class MySQLInstanceProbing: InstanceProbing {
     }
 }
 
-/// Runs the prober's statements on a `MySQLConnection`.
-struct ConnectionProbeSession: ProbeSession {
+/// Runs the prober's statements on a `MySQLConnection`: the first under `firstTimeout` (is the server alive?),
+/// the rest under `timeout`.
+final class ConnectionProbeSession: ProbeSession {
     let connection: MySQLConnection
+    let firstTimeout: Duration
     let timeout: Duration
+    private let statements = Mutex(0)
+
+    init(connection: MySQLConnection, firstTimeout: Duration, timeout: Duration) {
+        self.connection = connection
+        self.firstTimeout = firstTimeout
+        self.timeout = timeout
+    }
 
     func rows(_ sql: String) async throws -> [ProbeRow] {
-        let result = try await connection.query(sql, timeout: timeout)
+        let isFirst = statements.withLock { count in
+            count += 1
+            return count == 1
+        }
+        let result = try await connection.query(sql, timeout: isFirst ? firstTimeout : timeout)
         let columns = result.columns.names
         return result.rows.map { ProbeRow(columns: columns, values: $0.values) }
     }
