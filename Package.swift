@@ -59,6 +59,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BatonPolicy",
+            dependencies: ["BatonCore", "CLua", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "BatonHooks",
+            dependencies: ["BatonCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BatonEngine",
             dependencies: [
                 "BatonCore", "BatonMySQL", "BatonStore",
@@ -133,6 +143,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "BatonPolicyTests", dependencies: ["BatonPolicy", "BatonCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "BatonHooksTests", dependencies: ["BatonHooks", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BatonStoreTests", dependencies: ["BatonStore", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BatonEngineTests",

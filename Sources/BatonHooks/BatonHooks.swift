@@ -1,0 +1,1 @@
+// BatonHooks: running operators' hook executables (see docs/architecture.md).

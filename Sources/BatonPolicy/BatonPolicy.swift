@@ -1,0 +1,1 @@
+// BatonPolicy: the Lua policy sandbox (see docs/architecture.md).
