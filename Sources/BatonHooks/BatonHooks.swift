@@ -1,1 +1,0 @@
-// BatonHooks: running operators' hook executables (see docs/architecture.md).
