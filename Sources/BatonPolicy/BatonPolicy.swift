@@ -1,1 +1,0 @@
-// BatonPolicy: the Lua policy sandbox (see docs/architecture.md).
