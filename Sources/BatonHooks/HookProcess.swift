@@ -252,10 +252,17 @@ enum HookProcess {
         defer { for pointer in envp { free(pointer) } }
 
         var pid: pid_t = 0
-        let result =
-            request.executable.contains("/")
-            ? posix_spawn(&pid, request.executable, &actions, &attributes, argv, envp)
-            : posix_spawnp(&pid, request.executable, &actions, &attributes, argv, envp)
+        var result: Int32 = 0
+        // ETXTBSY: the executable is being written right now (deployed during a failover, or still open for writing
+        // in a child forked meanwhile); it clears within milliseconds.
+        for attempt in 0..<5 {
+            if attempt > 0 { usleep(20_000) }
+            result =
+                request.executable.contains("/")
+                ? posix_spawn(&pid, request.executable, &actions, &attributes, argv, envp)
+                : posix_spawnp(&pid, request.executable, &actions, &attributes, argv, envp)
+            if result != ETXTBSY { break }
+        }
         guard result == 0 else {
             return .failure(Failure(message: "cannot execute \(request.executable): \(errorText(result))"))
         }
