@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// The hook settings of Baton's configuration file, with orchestrator's keys.

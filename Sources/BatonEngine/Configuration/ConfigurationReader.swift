@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// Reads typed values out of a decoded JSON object, remembering which keys were read so that the rest can be

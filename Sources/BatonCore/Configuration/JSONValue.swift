@@ -1,5 +1,6 @@
-/// A JSON value decoded without `Any`, so configuration errors can name the exact key and type.
-enum JSONValue: Sendable, Hashable, Decodable {
+/// A JSON value decoded without `Any`, so configuration readers (the engine's keys, the hooks' entries) can tell
+/// `true` from `1` and name the exact key and type that is wrong.
+public enum JSONValue: Sendable, Hashable, Decodable {
     case null
     case bool(Bool)
     case number(Double)
@@ -7,7 +8,7 @@ enum JSONValue: Sendable, Hashable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -24,7 +25,7 @@ enum JSONValue: Sendable, Hashable, Decodable {
         }
     }
 
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
