@@ -28,7 +28,7 @@ extension BatonAPI {
             let documents = changelog.keys.sorted().map { key in
                 AnalysisChangelogDocument(
                     analyzedInstanceKey: key,
-                    changelog: (changelog[key] ?? []).map { "\(Timestamp.format($0.changedAt));\($0.analysis)," })
+                    changelog: (changelog[key] ?? []).map { "\(OrchestratorTimestamp.format($0.changedAt));\($0.analysis)," })
             }
             return JSONBody.response(documents)
         }

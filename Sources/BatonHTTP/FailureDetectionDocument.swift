@@ -16,8 +16,8 @@ struct FailureDetectionDocument: Codable, Sendable {
         id = record.id
         analysisEntry = try? JSONDecoder().decode(ReplicationAnalysis.self, from: record.document)
         isActive = record.isActive(at: now)
-        recoveryStartTimestamp = Timestamp.format(record.detectedAt)
-        recoveryEndTimestamp = isActive ? "" : Timestamp.format(record.endsActivePeriod)
+        recoveryStartTimestamp = OrchestratorTimestamp.format(record.detectedAt)
+        recoveryEndTimestamp = isActive ? "" : OrchestratorTimestamp.format(record.endsActivePeriod)
         processingNodeHostname = nodeHostname
     }
 
@@ -35,16 +35,5 @@ struct AnalysisChangelogDocument: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case analyzedInstanceKey = "AnalyzedInstanceKey", changelog = "Changelog"
-    }
-}
-
-/// orchestrator's timestamp format, `2006-01-02 15:04:05` in UTC.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
     }
 }

@@ -198,7 +198,7 @@ extension InstanceDocument {
         semiSyncMasterStatus = facts.semiSync.sourceStatus
         semiSyncMasterClients = facts.semiSync.sourceClients
         semiSyncReplicaStatus = facts.semiSync.replicaStatus
-        lastSeenTimestamp = instance.lastSeen.map(Self.timestamp) ?? ""
+        lastSeenTimestamp = instance.lastSeen.map(OrchestratorTimestamp.format) ?? ""
         isLastCheckValid = valid
         isRecentlyChecked = instance.lastChecked.map { now.timeIntervalSince($0) <= Double(pollSeconds * 5) } ?? false
         isUpToDate = valid && isRecentlyChecked
@@ -209,19 +209,10 @@ extension InstanceDocument {
         lastDiscoveryLatency = instance.lastProbeLatencyNanoseconds
         mariaDBGtidBinlogPos = facts.mariaDBGTIDBinlogPos
         mariaDBGtidSlavePos = facts.mariaDBGTIDReplicaPos
-        lastCheckedTimestamp = instance.lastChecked.map(Self.timestamp) ?? ""
-        lastAttemptedTimestamp = instance.lastAttempted.map(Self.timestamp) ?? ""
+        lastCheckedTimestamp = instance.lastChecked.map(OrchestratorTimestamp.format) ?? ""
+        lastAttemptedTimestamp = instance.lastAttempted.map(OrchestratorTimestamp.format) ?? ""
         isLastCheckPartialSuccess = instance.isLastCheckPartial
         lastCheckError = instance.lastError
-    }
-
-    /// orchestrator's timestamp format: `2006-01-02 15:04:05` in UTC.
-    static func timestamp(_ date: Date) -> String {
-        let parts = Calendar(identifier: .gregorian).dateComponents(
-            in: TimeZone(identifier: "UTC")!, from: date)
-        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) "
-            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
     }
 
     static func problems(of instance: Instance, valid: Bool) -> [String] {

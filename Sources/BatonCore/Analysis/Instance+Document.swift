@@ -117,7 +117,7 @@ extension Instance {
 
     private static func date(_ text: String, field: String, of key: InstanceKey) throws(SnapshotError) -> Date? {
         guard !text.isEmpty else { return nil }
-        guard let date = SnapshotTimestamp.parse(text) else {
+        guard let date = OrchestratorTimestamp.parse(text) else {
             throw SnapshotError(
                 code: .invalidTimestamp, instance: key,
                 message: "\(key) has \(field) \"\(text)\", which is not a yyyy-MM-dd HH:mm:ss time")
@@ -135,7 +135,7 @@ extension Downtime {
         guard document.isDowntimed else { return nil }
         var end = Date.distantFuture
         if !document.downtimeEndTimestamp.isEmpty {
-            guard let parsed = SnapshotTimestamp.parse(document.downtimeEndTimestamp) else {
+            guard let parsed = OrchestratorTimestamp.parse(document.downtimeEndTimestamp) else {
                 throw SnapshotError(
                     code: .invalidTimestamp, instance: document.key,
                     message: "\(document.key) has DowntimeEndTimestamp \"\(document.downtimeEndTimestamp)\", "
@@ -144,31 +144,5 @@ extension Downtime {
             if parsed > now { end = parsed }
         }
         self.init(key: document.key, owner: document.downtimeOwner, reason: document.downtimeReason, endsAt: end)
-    }
-}
-
-/// orchestrator's timestamps, `yyyy-MM-dd HH:mm:ss` in UTC.
-enum SnapshotTimestamp {
-    static func parse(_ text: String) -> Date? {
-        let halves = text.split(separator: " ")
-        guard halves.count == 2 else { return nil }
-        let day = halves[0].split(separator: "-", omittingEmptySubsequences: false)
-        let time = halves[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard day.count == 3, time.count == 3, day[0].count == 4,
-            day.dropFirst().allSatisfy({ $0.count == 2 }), time.allSatisfy({ $0.count == 2 })
-        else { return nil }
-        let numbers = (day + time).compactMap { Int($0) }
-        guard numbers.count == 6, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]),
-            (0...23).contains(numbers[3]), (0...59).contains(numbers[4]), (0...60).contains(numbers[5])
-        else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(
-            year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4],
-            second: numbers[5])
-        guard let date = calendar.date(from: components),
-            calendar.component(.day, from: date) == numbers[2]
-        else { return nil }
-        return date
     }
 }

@@ -147,7 +147,7 @@ public struct ReplicationAnalysis: Hashable, Sendable, Codable {
         isReplicasDowntimed =
             code.isReplicaCentric && facts.countReplicas > 0 && facts.countDowntimedReplicas == facts.countReplicas
         skippableDueToDowntime = isDowntimed || isReplicasDowntimed
-        downtimeEndTimestamp = downtime.map { InstanceDocument.timestamp($0.endsAt) } ?? ""
+        downtimeEndTimestamp = downtime.map { OrchestratorTimestamp.format($0.endsAt) } ?? ""
         downtimeRemainingSeconds = downtime.map { max(0, Int($0.endsAt.timeIntervalSince(now).rounded(.down))) } ?? 0
         oracleGTIDImmediateTopology = facts.oracleGTIDImmediateTopology
         mariaDBGTIDImmediateTopology = facts.mariaDBGTIDImmediateTopology
