@@ -3,6 +3,7 @@
 # Sourced by scripts/demo and scripts/test; safe to run repeatedly.
 baton_install_deps() {
     local packages=(mariadb-server mariadb-client liblua5.4-dev pkg-config openssl iproute2 procps curl jq)
+    packages+=(haproxy socat bind9-dnsutils) # hooks/ examples, tested by Tests/BatonHooksTests/Examples
     local missing=()
     for package in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
