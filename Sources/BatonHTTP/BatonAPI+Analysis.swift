@@ -13,7 +13,7 @@ extension BatonAPI {
             JSONBody.ok("Analysis", details: detector.latest)
         }
         api.get("replication-analysis/:clusterName") { _, context -> Response in
-            let hint = context.parameters.get("clusterName") ?? ""
+            let hint = parameter(context, "clusterName") ?? ""
             let instances = monitor.registry.all()
             let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) ?? hint
             return JSONBody.ok("Analysis", details: detector.latest.filter { $0.clusterDetails.clusterName == name })
@@ -43,13 +43,13 @@ extension BatonAPI {
         api.get("audit-failure-detection") { _, _ in try detections(0) }
         api.get("audit-failure-detection/:page") { _, context -> Response in
             guard let page = context.parameters.get("page", as: Int.self), page >= 0 else {
-                throw APIError("Invalid page: \(context.parameters.get("page") ?? "")")
+                throw APIError("Invalid page: \(parameter(context, "page") ?? "")")
             }
             return try detections(page)
         }
         api.get("audit-failure-detection/id/:id") { _, context -> Response in
             guard let id = context.parameters.get("id", as: Int64.self) else {
-                throw APIError("Invalid id: \(context.parameters.get("id") ?? "")")
+                throw APIError("Invalid id: \(parameter(context, "id") ?? "")")
             }
             let found = try database.failureDetection(id: id).map {
                 [FailureDetectionDocument($0, now: now(), nodeHostname: nodeHostname)]
@@ -64,6 +64,6 @@ extension BatonAPI {
             return JSONBody.response(documents.filter { !$0.problems.isEmpty })
         }
         api.get("problems") { _, _ in problems(nil) }
-        api.get("problems/:clusterName") { _, context in problems(context.parameters.get("clusterName")) }
+        api.get("problems/:clusterName") { _, context in problems(parameter(context, "clusterName")) }
     }
 }

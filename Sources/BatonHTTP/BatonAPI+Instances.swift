@@ -55,7 +55,7 @@ extension BatonAPI {
             search(request.uri.queryParameters.get("s") ?? "")
         }
         api.get("search/:s") { _, context -> Response in
-            search(context.parameters.get("s") ?? "")
+            search(parameter(context, "s") ?? "")
         }
     }
 }

@@ -10,6 +10,8 @@ import Prometheus
 public struct BatonAPI: Sendable {
     let monitor: TopologyMonitor
     let detector: FailureDetector
+    let controls: OperatorControls
+    let authentication: APIAuthentication
     let database: BatonDatabase
     let metricsRegistry: PrometheusCollectorRegistry
     let pollSeconds: Int
@@ -19,11 +21,14 @@ public struct BatonAPI: Sendable {
     let now: @Sendable () -> Date
 
     public init(
-        monitor: TopologyMonitor, detector: FailureDetector, database: BatonDatabase, metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
+        monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
+        authentication: APIAuthentication = APIAuthentication(), metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
         nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.monitor = monitor
         self.detector = detector
+        self.controls = controls
+        self.authentication = authentication
         self.database = database
         self.metricsRegistry = metricsRegistry
         self.pollSeconds = pollSeconds
@@ -36,10 +41,12 @@ public struct BatonAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(APIErrorMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(authentication: authentication))
         addInstanceRoutes(to: router)
         addClusterRoutes(to: router)
         addHealthRoutes(to: router)
         addAnalysisRoutes(to: router)
+        addOperatorRoutes(to: router)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -50,32 +57,43 @@ public struct BatonAPI: Sendable {
 
     // MARK: - Helpers shared by the route files
 
+    /// A path parameter, percent-decoded (a downtime reason may contain spaces, a host name is never
+    /// interpreted); `nil` when absent or not valid percent-encoding.
+    func parameter(_ context: some RequestContext, _ name: String) -> String? {
+        context.parameters.get(name).flatMap { $0.removingPercentEncoding }
+    }
+
     /// The instance key named by `:host` and `:port`.
     func key(_ context: some RequestContext) throws -> InstanceKey {
-        guard let host = context.parameters.get("host"), !host.isEmpty else {
+        guard let host = parameter(context, "host"), !host.isEmpty else {
             throw APIError("Missing host")
         }
         guard let portText = context.parameters.get("port"), let port = Int(portText), (1...65535).contains(port) else {
-            throw APIError("Invalid port: \(context.parameters.get("port") ?? "")")
+            throw APIError("Invalid port: \(parameter(context, "port") ?? "")")
         }
         return monitor.registry.resolve(InstanceKey(hostname: host, port: port))
     }
 
+    /// The API view of an instance, with its registered promotion rule and downtime.
     func document(_ instance: Instance) -> InstanceDocument {
-        InstanceDocument(instance, now: now(), pollSeconds: pollSeconds)
+        let at = now()
+        var instance = instance
+        instance.promotionRule = controls.promotionRule(of: instance.key, at: at)
+        return InstanceDocument(
+            instance, now: at, pollSeconds: pollSeconds, downtime: controls.downtime(of: instance.key, at: at))
     }
 
     /// The cluster named by a hint in `:host` (a cluster name or member), or by `:host/:port` of a member.
     /// (The router cannot tell two parameter names apart at one position, so the hint shares `:host`.)
     func cluster(_ context: some RequestContext, instances: [Instance]) throws -> String {
-        if context.parameters.get("port") != nil {
+        if parameter(context, "port") != nil {
             let key = try key(context)
             guard let member = instances.first(where: { $0.key == key }) else {
                 throw APIError("Unable to determine cluster name: \(key) is not known")
             }
             return member.clusterName
         }
-        let hint = context.parameters.get("host") ?? ""
+        let hint = parameter(context, "host") ?? ""
         guard let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) else {
             throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
         }

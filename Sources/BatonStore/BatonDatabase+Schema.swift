@@ -47,6 +47,29 @@ extension BatonDatabase {
             }
             try db.create(index: "analysis_changelog_instance", on: "analysis_changelog", columns: ["hostname", "port"])
         }
+        migrator.registerMigration("v3: downtimes, candidate registrations, global settings") { db in
+            try db.create(table: "downtime") { t in
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("owner", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("begins_at", .double).notNull()
+                t.column("ends_at", .double).notNull()
+                t.primaryKey(["hostname", "port"])
+            }
+            try db.create(table: "candidate") { t in
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("promotion_rule", .text).notNull()
+                t.column("registered_at", .double).notNull()
+                t.column("expires_at", .double).notNull()
+                t.primaryKey(["hostname", "port"])
+            }
+            try db.create(table: "global_setting") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .text).notNull()
+            }
+        }
         return migrator
     }
 }

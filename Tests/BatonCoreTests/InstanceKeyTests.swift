@@ -27,3 +27,17 @@ import Testing
         #expect(object["Port"] as? Int == 3306)
     }
 }
+
+@Suite struct DowntimeDurationTests {
+    @Test(arguments: [
+        (nil as String?, 600.0), ("0", 600), ("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), ("1h30m", 5400),
+    ])
+    func parses(text: String?, seconds: Double) {
+        #expect(DowntimeDuration.parse(text) == seconds)
+    }
+
+    @Test(arguments: ["tomorrow", "10", "m", "-5m", "10x", "1h30"])
+    func rejects(text: String) {
+        #expect(DowntimeDuration.parse(text) == nil)
+    }
+}

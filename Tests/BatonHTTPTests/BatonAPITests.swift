@@ -24,10 +24,13 @@ import Testing
         var app: App
         var monitor: TopologyMonitor
         var detector: FailureDetector
+        var controls: OperatorControls
         var probing: ScriptedProbing
     }
 
-    static func fixture() async throws -> Fixture<some ApplicationProtocol> {
+    static func fixture(
+        authentication: APIAuthentication = APIAuthentication()
+    ) async throws -> Fixture<some ApplicationProtocol> {
         let probing = ScriptedProbing()
         probing.set(key(1), .facts(.mariaDB(serverID: 1, replicas: [key(2), key(3)])))
         probing.set(key(2), .facts(.mariaDB(serverID: 2, source: key(1))))
@@ -40,12 +43,17 @@ import Testing
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
             metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"))
         for port in 1...4 { _ = try await monitor.discover(key(port)) }
+        let controls = try OperatorControls(database: database, logger: Logger(label: "test"))
         let detector = FailureDetector(
-            monitor: monitor, database: database, configuration: DetectionConfiguration(), logger: Logger(label: "test"))
+            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(),
+            logger: Logger(label: "test"))
         detector.analyze()
         let api = BatonAPI(
-            monitor: monitor, detector: detector, database: database, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
-        return Fixture(app: Application(router: api.router()), monitor: monitor, detector: detector, probing: probing)
+            monitor: monitor, detector: detector, controls: controls, database: database,
+            authentication: authentication, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
+        return Fixture(
+            app: Application(router: api.router()), monitor: monitor, detector: detector, controls: controls,
+            probing: probing)
     }
 
     static func json(_ buffer: ByteBuffer) -> Any? {

@@ -130,8 +130,8 @@ public struct InstanceDocument: Hashable, Sendable, Codable {
 }
 
 extension InstanceDocument {
-    /// Builds the API view of an instance as of `now`.
-    public init(_ instance: Instance, now: Date, pollSeconds: Int) {
+    /// Builds the API view of an instance as of `now`, with its downtime when one is in force.
+    public init(_ instance: Instance, now: Date, pollSeconds: Int, downtime: Downtime? = nil) {
         let facts = instance.facts
         let replication = facts.replication
         let valid = instance.isLastCheckValid(pollSeconds: pollSeconds)
@@ -207,6 +207,12 @@ extension InstanceDocument {
         isCandidate = instance.promotionRule == .prefer || instance.promotionRule == .must
         problems = Self.problems(of: instance, valid: valid)
         lastDiscoveryLatency = instance.lastProbeLatencyNanoseconds
+        if let downtime, downtime.isActive(at: now) {
+            isDowntimed = true
+            downtimeReason = downtime.reason
+            downtimeOwner = downtime.owner
+            downtimeEndTimestamp = OrchestratorTimestamp.format(downtime.endsAt)
+        }
         mariaDBGtidBinlogPos = facts.mariaDBGTIDBinlogPos
         mariaDBGtidSlavePos = facts.mariaDBGTIDReplicaPos
         lastCheckedTimestamp = instance.lastChecked.map(OrchestratorTimestamp.format) ?? ""

@@ -5,6 +5,8 @@ import Foundation
 /// The file is orchestrator's JSON format: keys orchestrator has keep their names, meanings and defaults.
 public struct BatonConfiguration: Sendable {
     public var http: HTTPSettings
+    /// orchestrator's `CandidateInstanceExpireMinutes`: how long `register-candidate` lasts.
+    public var candidateInstanceExpireMinutes: Int
     public var topology: TopologyAccess
     public var discovery: DiscoverySettings
     public var store: StoreSettings
@@ -16,6 +18,12 @@ public struct BatonConfiguration: Sendable {
 
     public struct HTTPSettings: Sendable, Equatable {
         public var listenAddress: ListenAddress
+        /// `AuthenticationMethod`: "" (none) or "basic".
+        public var authenticationMethod: String
+        public var authUser: String
+        public var authPassword: Secret
+        /// `ReadOnly`: refuse every mutating route.
+        public var readOnly: Bool
     }
 
     /// How to reach the database servers Baton watches.
@@ -103,6 +111,22 @@ extension BatonConfiguration {
             throw ConfigurationError(key: "SQLite3DataFile", "must name the SQLite database file")
         }
 
+        let authenticationMethod = try reader.oneOf(
+            "AuthenticationMethod", default: "", allowed: ["", "basic", "multi", "proxy", "token", "oauth"])
+        if ["multi", "proxy", "token", "oauth"].contains(authenticationMethod) {
+            throw ConfigurationError(
+                key: "AuthenticationMethod", "\"\(authenticationMethod)\" is not supported by Baton yet; use \"basic\" or \"\"")
+        }
+        let authUser = try reader.string("HTTPAuthUser", default: "")
+        let authPassword = try expandEnvironment(
+            try reader.string("HTTPAuthPassword", default: ""), key: "HTTPAuthPassword", environment: environment)
+        if authenticationMethod == "basic" && (authUser.isEmpty || authPassword.isEmpty) {
+            throw ConfigurationError(key: "AuthenticationMethod", "\"basic\" needs HTTPAuthUser and HTTPAuthPassword")
+        }
+        let http = HTTPSettings(
+            listenAddress: listen, authenticationMethod: authenticationMethod, authUser: authUser,
+            authPassword: Secret(authPassword), readOnly: try reader.bool("ReadOnly", default: false))
+        let candidateMinutes = try reader.int("CandidateInstanceExpireMinutes", default: 60, range: 1...525_600)
         let topology = try readTopologyAccess(&reader, environment: environment)
         let discovery = try readDiscovery(&reader, warnings: &warnings)
         let detection = DetectionSettings(
@@ -120,7 +144,7 @@ extension BatonConfiguration {
             warnings.append("unknown configuration key \(key) is ignored")
         }
         return BatonConfiguration(
-            http: HTTPSettings(listenAddress: listen), topology: topology, discovery: discovery,
+            http: http, candidateInstanceExpireMinutes: candidateMinutes, topology: topology, discovery: discovery,
             store: StoreSettings(sqliteDataFile: dataFile), detection: detection, debug: debug, warnings: warnings)
     }
 

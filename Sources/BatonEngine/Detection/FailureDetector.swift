@@ -13,6 +13,7 @@ import Synchronization
 /// inputs (including when a primary's binary log position stopped moving) and stores the outputs.
 public final class FailureDetector: Service, Sendable {
     let monitor: TopologyMonitor
+    let controls: OperatorControls
     let database: BatonDatabase
     let configuration: DetectionConfiguration
     let logger: Logger
@@ -29,10 +30,12 @@ public final class FailureDetector: Service, Sendable {
     let state = Mutex(State())
 
     public init(
-        monitor: TopologyMonitor, database: BatonDatabase, configuration: DetectionConfiguration, logger: Logger,
+        monitor: TopologyMonitor, controls: OperatorControls, database: BatonDatabase,
+        configuration: DetectionConfiguration, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.monitor = monitor
+        self.controls = controls
         self.database = database
         self.configuration = configuration
         self.logger = logger
@@ -60,11 +63,12 @@ public final class FailureDetector: Service, Sendable {
     @discardableResult
     public func analyze() -> [ReplicationAnalysis] {
         let version = monitor.registry.version
-        let instances = monitor.registry.all()
         let at = now()
+        let instances = controls.annotate(monitor.registry.all(), at: at)
         let stale = trackBinlogPositions(instances, at: at)
         let snapshot = AnalysisSnapshot(
-            instances: instances, now: at, settings: configuration.analysis, staleBinlogSince: stale)
+            instances: instances, downtimes: controls.activeDowntimes(at: at), now: at,
+            settings: configuration.analysis, staleBinlogSince: stale)
         let analyses = ReplicationAnalyzer.analyze(snapshot)
         let changes = state.withLock { state -> [AnalysisChange] in
             var changes: [AnalysisChange] = []

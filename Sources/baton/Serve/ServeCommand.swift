@@ -57,10 +57,19 @@ struct ServeCommand: AsyncParsableCommand {
         let monitor = try TopologyMonitor(
             database: database, probing: probing, configuration: engineConfiguration,
             metrics: EngineMetrics(factory: metricsFactory), logger: logger)
+        let controls = try OperatorControls(
+            database: database, candidateLifetime: TimeInterval(configuration.candidateInstanceExpireMinutes * 60),
+            logger: logger)
         let detector = FailureDetector(
-            monitor: monitor, database: database, configuration: DetectionConfiguration(configuration), logger: logger)
+            monitor: monitor, controls: controls, database: database,
+            configuration: DetectionConfiguration(configuration), logger: logger)
+        let http = configuration.http
         let api = BatonAPI(
-            monitor: monitor, detector: detector, database: database, metricsRegistry: metricsRegistry, pollSeconds: engineConfiguration.pollSeconds,
+            monitor: monitor, detector: detector, controls: controls, database: database,
+            authentication: APIAuthentication(
+                method: http.authenticationMethod == "basic" ? .basic : .none, user: http.authUser,
+                password: http.authPassword, readOnly: http.readOnly),
+            metricsRegistry: metricsRegistry, pollSeconds: engineConfiguration.pollSeconds,
             defaultPort: configuration.discovery.defaultInstancePort)
         let listen = configuration.http.listenAddress
         let application = Application(

@@ -1,0 +1,35 @@
+import BatonEngine
+
+/// Who may call the API (orchestrator's `AuthenticationMethod`, `HTTPAuthUser`, `HTTPAuthPassword`, `ReadOnly`).
+public struct APIAuthentication: Sendable {
+    public enum Method: String, Sendable {
+        /// No authentication (orchestrator's default).
+        case none
+        /// HTTP basic authentication on every route except health checks and metrics.
+        case basic
+    }
+
+    public var method: Method
+    public var user: String
+    public var password: Secret
+    /// The whole service is read-only: every mutating route is refused.
+    public var readOnly: Bool
+
+    public init(method: Method = .none, user: String = "", password: Secret = Secret(""), readOnly: Bool = false) {
+        self.method = method
+        self.user = user
+        self.password = password
+        self.readOnly = readOnly
+    }
+
+    /// Routes a load balancer or a scraper calls without credentials.
+    static let openPaths: Set<String> = [
+        "/api/lb-check", "/api/_ping", "/api/leader-check", "/api/health", "/api/status", "/metrics",
+    ]
+
+    /// The first path segment under `/api/` of every route that changes state.
+    static let mutatingCommands: Set<String> = [
+        "discover", "forget", "begin-downtime", "end-downtime", "register-candidate", "disable-global-recoveries",
+        "enable-global-recoveries",
+    ]
+}
