@@ -61,6 +61,10 @@ import Testing
         (#"{"MySQLTopologyPassword": "${BATON_NOT_SET}"}"#, "MySQLTopologyPassword"),
         (#"{"MySQLTopologyCredentialsConfigFile": "/nonexistent/creds.cnf"}"#, "MySQLTopologyCredentialsConfigFile"),
         (#"{"DiscoverySeeds": "db1"}"#, "DiscoverySeeds"),
+        (#"{"AuthenticationMethod": "basic"}"#, "AuthenticationMethod"),
+        (#"{"AuthenticationMethod": "oauth", "HTTPAuthUser": "a", "HTTPAuthPassword": "b"}"#, "AuthenticationMethod"),
+        (#"{"ReadOnly": "yes"}"#, "ReadOnly"),
+        (#"{"CandidateInstanceExpireMinutes": 0}"#, "CandidateInstanceExpireMinutes"),
     ])
     func wrongValuesNameTheKey(json: String, key: String) {
         #expect {
@@ -97,5 +101,16 @@ import Testing
         let configuration = try parse(#"{"MySQLTopologyUser": "x", "MySQLTopologyCredentialsConfigFile": "\#(path)"}"#)
         #expect(configuration.topology.user == "baton")
         #expect(configuration.topology.password.value == "p w")
+    }
+
+    @Test func basicAuthenticationWithThePasswordFromTheEnvironment() throws {
+        let configuration = try parse(
+            #"{"AuthenticationMethod": "basic", "HTTPAuthUser": "ops", "HTTPAuthPassword": "${BATON_HTTP_PW}", "ReadOnly": true}"#,
+            environment: ["BATON_HTTP_PW": "s3cret"])
+        #expect(configuration.http.authenticationMethod == "basic")
+        #expect(configuration.http.authUser == "ops")
+        #expect(configuration.http.authPassword.value == "s3cret")
+        #expect(configuration.http.readOnly)
+        #expect(!"\(configuration.http)".contains("s3cret"))
     }
 }
