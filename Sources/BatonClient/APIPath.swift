@@ -73,3 +73,24 @@ extension InstanceKey {
     /// `[host, port]`, as API paths carry a key.
     var pathSegments: [String] { [hostname, String(port)] }
 }
+
+extension APIPath {
+    /// `begin-downtime/:host/:port/:owner/:reason[/:duration]`.
+    public static func beginDowntime(_ key: InstanceKey, owner: String, reason: String, duration: String?) -> APIPath {
+        APIPath(["begin-downtime"] + key.pathSegments + [owner, reason] + (duration.map { [$0] } ?? []))
+    }
+    /// `end-downtime/:host/:port`.
+    public static func endDowntime(_ key: InstanceKey) -> APIPath { APIPath(["end-downtime"] + key.pathSegments) }
+    /// `downtimed`.
+    public static let downtimed = APIPath(["downtimed"])
+    /// `register-candidate/:host/:port/:promotionRule`.
+    public static func registerCandidate(_ key: InstanceKey, rule: String) -> APIPath {
+        APIPath(["register-candidate"] + key.pathSegments + [rule])
+    }
+    /// `enable-global-recoveries`, `disable-global-recoveries`, `check-global-recoveries`.
+    public static let enableGlobalRecoveries = APIPath(["enable-global-recoveries"])
+    public static let disableGlobalRecoveries = APIPath(["disable-global-recoveries"])
+    public static let checkGlobalRecoveries = APIPath(["check-global-recoveries"])
+    /// `replication-analysis`.
+    public static let replicationAnalysis = APIPath(["replication-analysis"])
+}

@@ -64,7 +64,9 @@ public final class BatonDaemon: Sendable {
     }
 
     /// Runs the `baton` CLI with `arguments` against this daemon's API; returns exit status, stdout and stderr.
-    public func cli(_ arguments: [String], api: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    public func cli(
+        _ arguments: [String], api: String? = nil, environment: [String: String] = [:]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let out = directory.appendingPathComponent("cli-\(UUID().uuidString).out").path
         let err = directory.appendingPathComponent("cli-\(UUID().uuidString).err").path
         defer {
@@ -72,7 +74,8 @@ public final class BatonDaemon: Sendable {
             try? FileManager.default.removeItem(atPath: err)
         }
         let child = try ChildProcess(
-            Self.binary, arguments, outputPath: out, errorPath: err, environment: ["BATON_API": api ?? apiURL])
+            Self.binary, arguments, outputPath: out, errorPath: err,
+            environment: environment.merging(["BATON_API": api ?? apiURL]) { $1 })
         let status = child.wait()
         return (
             status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",

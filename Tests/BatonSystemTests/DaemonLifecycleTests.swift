@@ -37,6 +37,22 @@ import Testing
         #expect(topology.stdout.contains("\n  + \(sandbox.key(3)) "), "\(topology.stdout)")
         let clusters = try first.cli(["clusters"])
         #expect(clusters.stdout == "\(sandbox.key(1))\n")
+        // Operator commands.
+        let downtime = try first.cli([
+            "begin-downtime", "-i", sandbox.key(3).description, "--owner", "ops", "--reason", "disk swap", "--duration", "1h",
+        ])
+        #expect(downtime.status == 0 && downtime.stdout == "\(sandbox.key(3))\n", "\(downtime)")
+        #expect(try first.cli(["downtimed"]).stdout == "\(sandbox.key(3))\n")
+        #expect(try first.cli(["end-downtime", "-i", sandbox.key(3).description]).status == 0)
+        #expect(try first.cli(["downtimed"]).stdout == "")
+        let candidate = try first.cli(["register-candidate", "-i", sandbox.key(2).description, "-R", "prefer"])
+        #expect(candidate.status == 0, "\(candidate)")
+        #expect(try first.cli(["global-recoveries", "disable"]).stdout == "disabled\n")
+        #expect(try first.cli(["global-recoveries"]).stdout == "disabled\n")
+        #expect(try first.cli(["global-recoveries", "enable"]).stdout == "enabled\n")
+        let analysis = try first.cli(["replication-analysis"])
+        #expect(analysis.status == 0 && analysis.stdout.isEmpty, "a healthy topology has nothing to report: \(analysis)")
+
         let unknown = try first.cli(["instance", "-i", "127.0.0.1:1"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("baton: "))
@@ -80,5 +96,26 @@ import Testing
         let log = daemon.log()
         #expect(log.components(separatedBy: "SomeFutureKey").count == 2)
         #expect(log.contains("RaftEnabled"))
+    }
+
+    @Test func basicAuthenticationOnTheRealDaemonAndTheCLI() async throws {
+        let daemon = try BatonDaemon(configuration: [
+            "AuthenticationMethod": "basic", "HTTPAuthUser": "ops", "HTTPAuthPassword": "s3cret-pw",
+        ])
+        defer { daemon.tearDown() }
+        // lb-check stays open for load balancers, so the daemon can be seen up without credentials.
+        try #require(await APICaller(base: daemon.apiURL).waitUntilUp(), "\(daemon.log())")
+        let (status, _) = try await APICaller(base: daemon.apiURL).get("clusters")
+        #expect(status == 401)
+
+        let refused = try daemon.cli(["clusters"])
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("Unauthorized"))
+        let wrong = try daemon.cli(["clusters"], environment: ["BATON_AUTH_USER": "ops", "BATON_AUTH_PASSWORD": "nope"])
+        #expect(wrong.status == 1)
+        let accepted = try daemon.cli(
+            ["global-recoveries", "disable"], environment: ["BATON_AUTH_USER": "ops", "BATON_AUTH_PASSWORD": "s3cret-pw"])
+        #expect(accepted.status == 0 && accepted.stdout == "disabled\n", "\(accepted)")
+        #expect(!daemon.log().contains("s3cret-pw"), "the API password leaked into the log")
     }
 }
