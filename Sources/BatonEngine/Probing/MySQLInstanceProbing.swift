@@ -36,7 +36,8 @@ public final class MySQLInstanceProbing: InstanceProbing {
         } else {
             do {
                 connection = try await MySQLConnection.connect(
-                    to: connectionConfiguration(for: key), on: eventLoopGroup, logger: logger)
+                    to: access.connectionConfiguration(for: key, queryTimeout: readTimeout), on: eventLoopGroup,
+                    logger: logger)
             } catch {
                 return .failure(error)
             }
@@ -96,23 +97,6 @@ public final class MySQLInstanceProbing: InstanceProbing {
     /// The deadline of a probe's first statement: a server that stopped answering without closing the connection
     /// (hung, paused, cut off by the network) is found within this, not the longer read timeout.
     var livenessTimeout: Duration { min(readTimeout, .seconds(access.connectTimeoutSeconds)) }
-
-    func connectionConfiguration(for key: InstanceKey) -> MySQLConnectionConfiguration {
-        let mode: MySQLTLSConfiguration.Mode =
-            switch access.tlsMode {
-            case .disabled: .disabled
-            case .preferred: .preferred
-            case .required: .required
-            }
-        let tls = MySQLTLSConfiguration(
-            mode: mode, verification: access.tlsSkipVerify ? .none : .full,
-            caFile: access.tlsCAFile.isEmpty ? nil : access.tlsCAFile,
-            certificateFile: access.tlsCertFile.isEmpty ? nil : access.tlsCertFile,
-            privateKeyFile: access.tlsKeyFile.isEmpty ? nil : access.tlsKeyFile)
-        return MySQLConnectionConfiguration(
-            host: key.hostname, port: key.port, user: access.user, password: access.password.value,
-            connectTimeout: .seconds(access.connectTimeoutSeconds), queryTimeout: readTimeout, tls: tls)
-    }
 }
 
 /// Runs the prober's statements on a `MySQLConnection`: the first under `firstTimeout` (is the server alive?),

@@ -190,32 +190,13 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
         if let open = connections[key], !open.isClosed { return open }
         do {
             let connection = try await MySQLConnection.connect(
-                to: Self.connectionConfiguration(for: key, access: access), on: eventLoopGroup, logger: logger)
+                to: access.connectionConfiguration(for: key, queryTimeout: .seconds(access.readTimeoutSeconds)),
+                on: eventLoopGroup, logger: logger)
             connections[key] = connection
             return connection
         } catch {
             throw RecoveryExecutionError(code: .connectFailed, message: "cannot connect to \(key): \(error)")
         }
-    }
-
-    static func connectionConfiguration(
-        for key: InstanceKey, access: BatonConfiguration.TopologyAccess
-    ) -> MySQLConnectionConfiguration {
-        let mode: MySQLTLSConfiguration.Mode =
-            switch access.tlsMode {
-            case .disabled: .disabled
-            case .preferred: .preferred
-            case .required: .required
-            }
-        let tls = MySQLTLSConfiguration(
-            mode: mode, verification: access.tlsSkipVerify ? .none : .full,
-            caFile: access.tlsCAFile.isEmpty ? nil : access.tlsCAFile,
-            certificateFile: access.tlsCertFile.isEmpty ? nil : access.tlsCertFile,
-            privateKeyFile: access.tlsKeyFile.isEmpty ? nil : access.tlsKeyFile)
-        return MySQLConnectionConfiguration(
-            host: key.hostname, port: key.port, user: access.user, password: access.password.value,
-            connectTimeout: .seconds(access.connectTimeoutSeconds), queryTimeout: .seconds(access.readTimeoutSeconds),
-            tls: tls)
     }
 }
 
