@@ -26,6 +26,9 @@ public final class FailureDetector: Service, Sendable {
         var binlog: [InstanceKey: (file: String, position: Int64, since: Date)] = [:]
         var analysedVersion: UInt64?
         var lastRun: Date?
+        /// Instances with a detection still in its active period, and until when: a failure is analysed many times
+        /// a second, but only its first sighting needs the store.
+        var activeDetections: [InstanceKey: Date] = [:]
     }
     let state = Mutex(State())
 
@@ -46,9 +49,11 @@ public final class FailureDetector: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let at = self.now()
+                let version = self.monitor.registry.version
                 let due = self.state.withLock { state in
-                    state.analysedVersion != self.monitor.registry.version
-                        || state.lastRun.map { at.timeIntervalSince($0) >= self.configuration.interval.seconds } ?? true
+                    let interval = self.configuration.interval.inSeconds
+                    return state.analysedVersion != version
+                        || state.lastRun.map { at.timeIntervalSince($0) >= interval } ?? true
                 }
                 if due { self.analyze() }
                 try? await Task.sleep(for: self.configuration.reactionInterval)
@@ -121,14 +126,23 @@ public final class FailureDetector: Service, Sendable {
                 "Analysis changed", metadata: ["baton.instance": "\(change.key)", "baton.analysis": "\(change.analysis)"])
         }
         let encoder = JSONEncoder()
-        for row in analyses where row.isActionableRecovery && !row.skippableDueToDowntime {
+        let fresh = state.withLock { state in
+            state.activeDetections = state.activeDetections.filter { $0.value > at }
+            return analyses.filter { row in
+                row.isActionableRecovery && !row.skippableDueToDowntime
+                    && state.activeDetections[row.analyzedInstanceKey] == nil
+            }
+        }
+        for row in fresh {
             let detection = FailureDetectionRecord(
                 key: row.analyzedInstanceKey, clusterName: row.clusterDetails.clusterName,
                 analysis: row.analysis.rawValue, detectedAt: at,
                 endsActivePeriod: at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds)),
                 document: (try? encoder.encode(row)) ?? Data("{}".utf8))
             do {
+                // The store keeps one detection per active period across restarts; it answers with the one in force.
                 let (stored, isNew) = try database.registerDetection(detection)
+                state.withLock { $0.activeDetections[row.analyzedInstanceKey] = stored.endsActivePeriod }
                 if isNew {
                     logger.warning(
                         "Failure detected",
@@ -142,8 +156,4 @@ public final class FailureDetector: Service, Sendable {
             }
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
