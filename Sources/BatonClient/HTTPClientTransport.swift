@@ -1,3 +1,4 @@
+import BatonCore
 import AsyncHTTPClient
 import NIOCore
 
@@ -85,15 +86,14 @@ public final class HTTPClientTransport: APITransport {
 
 extension TimeAmount {
     init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self = .nanoseconds(duration.inNanoseconds)
     }
 }
 
 extension Duration {
     /// `1s`, `0.5s`, `30s`: for messages.
     var shortDescription: String {
-        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = inMilliseconds
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(Double(milliseconds) / 1000)s"
     }

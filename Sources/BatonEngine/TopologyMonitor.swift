@@ -177,12 +177,11 @@ public final class TopologyMonitor: Service, Sendable {
     /// Picks due instances and marks them in flight.
     func dueKeys() -> [InstanceKey] {
         let candidates = registry.probeCandidates()
-        let pollSeconds = Double(configuration.pollInterval.components.seconds)
-            + Double(configuration.pollInterval.components.attoseconds) / 1e18
         let at = now()
         return schedule.withLock { state in
             let keys = ProbeSchedule.due(
-                candidates, now: at, pollInterval: pollSeconds, inFlight: state.inFlight, urgent: state.urgent,
+                candidates, now: at, pollInterval: configuration.pollInterval.inSeconds, inFlight: state.inFlight,
+                urgent: state.urgent,
                 limit: configuration.maxConcurrency - state.inFlight.count)
             state.inFlight.formUnion(keys)
             state.urgent.subtract(keys)
@@ -215,7 +214,7 @@ public final class TopologyMonitor: Service, Sendable {
         let elapsed = clock.now - start
         let finished = now()
         metrics.probes.increment()
-        metrics.probeDuration.recordNanoseconds(elapsed.nanoseconds)
+        metrics.probeDuration.recordNanoseconds(elapsed.inNanoseconds)
 
         switch outcome {
         case .success(let facts):
@@ -224,10 +223,9 @@ public final class TopologyMonitor: Service, Sendable {
                 instance.facts = facts
                 instance.lastChecked = finished
                 instance.lastSeen = finished
-                instance.lastAttempted = instance.lastAttempted ?? started
                 instance.isLastCheckPartial = false
                 instance.lastError = ""
-                instance.lastProbeLatencyNanoseconds = elapsed.nanoseconds
+                instance.lastProbeLatencyNanoseconds = elapsed.inNanoseconds
                 instance.dataCenter = configuration.patterns.dataCenter(of: canonical.hostname)
                 instance.region = configuration.patterns.region(of: canonical.hostname)
                 instance.physicalEnvironment = configuration.patterns.physicalEnvironment(of: canonical.hostname)
@@ -298,12 +296,6 @@ public final class TopologyMonitor: Service, Sendable {
             probeSoon(found)
             metrics.instancesKnown.record(registry.count)
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }
 

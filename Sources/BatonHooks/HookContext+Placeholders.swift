@@ -102,8 +102,6 @@ extension HookContext {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        guard attoseconds != 0 else { return String(seconds) }
-        return String(Double(seconds) + Double(attoseconds) / 1e18)
+        duration.components.attoseconds == 0 ? String(duration.components.seconds) : String(duration.inSeconds)
     }
 }

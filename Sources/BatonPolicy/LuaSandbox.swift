@@ -1,3 +1,4 @@
+import BatonCore
 import CLua
 
 /// One Lua state for one decision: the safe libraries only (`base` without `dofile`/`loadfile`/`load`/
@@ -24,9 +25,7 @@ final class LuaSandbox {
         self.chunkName = chunkName
         self.policyLimits = policyLimits
         helperContext = PolicyHelperContext(limits: policyLimits)
-        let seconds =
-            Double(policyLimits.timeLimit.components.seconds)
-            + Double(policyLimits.timeLimit.components.attoseconds) / 1e18
+        let seconds = policyLimits.timeLimit.inSeconds
         limits = .allocate(capacity: 1)
         limits.initialize(
             to: baton_limits(

@@ -69,7 +69,7 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
                 let duration = start.duration(to: clock.now)
                 outcomes.append(.init(step: step, status: .ok, duration: duration))
                 stepLogger.info(
-                    "recovery step succeeded", metadata: ["baton.recovery.duration_ms": "\(duration.milliseconds)"])
+                    "recovery step succeeded", metadata: ["baton.recovery.duration_ms": "\(duration.inMilliseconds)"])
                 if case .promote = step { promoted = true }
                 if case .awaitReplicating = step { moved.append(target) }
             } catch {
@@ -81,7 +81,9 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
                 if let connection = connections.removeValue(forKey: target) { await connection.close() }
                 stepLogger.error(
                     "recovery step failed",
-                    metadata: ["baton.recovery.error": "\(error)", "baton.recovery.duration_ms": "\(duration.milliseconds)"])
+                    metadata: [
+                        "baton.recovery.error": "\(error)", "baton.recovery.duration_ms": "\(duration.inMilliseconds)",
+                    ])
                 switch plan.role(of: target) {
                 case .candidate:
                     outcome = .failed
@@ -232,12 +234,5 @@ struct ReplicationRow {
         relayLogApplied =
             column("Master_Log_File", "Source_Log_File") == column("Relay_Master_Log_File", "Relay_Source_Log_File")
             && column("Read_Master_Log_Pos", "Read_Source_Log_Pos") == column("Exec_Master_Log_Pos", "Exec_Source_Log_Pos")
-    }
-}
-
-extension Duration {
-    fileprivate var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
