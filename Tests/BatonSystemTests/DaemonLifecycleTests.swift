@@ -6,11 +6,7 @@ import Testing
 /// The daemon and its CLI as an operator meets them: restarts, exit codes, secrets, bad configuration.
 @Suite(.serialized) struct DaemonLifecycleTests {
     func settings(_ sandbox: MariaDBSandbox, debug: Bool = false) -> [String: any Sendable] {
-        [
-            "MySQLTopologyUser": sandbox.user, "MySQLTopologyPassword": sandbox.password, "InstancePollSeconds": 1,
-            "DiscoverByShowSlaveHosts": true, "MySQLHostnameResolveMethod": "@@report_host",
-            "MySQLConnectTimeoutSeconds": 1, "Debug": debug,
-        ]
+        sandbox.batonSettings.merging(["Debug": debug]) { $1 }
     }
 
     @Test func dataSurvivesARestartAndTheCLIWorksAgainstTheRealDaemon() async throws {

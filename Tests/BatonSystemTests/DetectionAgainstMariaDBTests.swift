@@ -22,11 +22,7 @@ import Testing
         let sandbox = try MariaDBSandbox.start(topology: topology)
         let daemon: BatonDaemon
         do {
-            daemon = try BatonDaemon(configuration: [
-                "MySQLTopologyUser": sandbox.user, "MySQLTopologyPassword": sandbox.password, "InstancePollSeconds": 1,
-                "DiscoverByShowSlaveHosts": true, "MySQLHostnameResolveMethod": "@@report_host",
-                "MySQLConnectTimeoutSeconds": 1,
-            ])
+            daemon = try BatonDaemon(configuration: sandbox.batonSettings)
         } catch {
             sandbox.tearDown()
             throw error

@@ -11,12 +11,10 @@ import Testing
         let sandbox = try MariaDBSandbox.start(topology: Self.topology)
         defer { sandbox.tearDown() }
         let pollSeconds = 1
-        let daemon = try BatonDaemon(configuration: [
-            "MySQLTopologyUser": sandbox.user, "MySQLTopologyPassword": sandbox.password,
-            "InstancePollSeconds": pollSeconds, "DiscoverByShowSlaveHosts": true,
-            "MySQLHostnameResolveMethod": "@@report_host", "MySQLConnectTimeoutSeconds": 1,
-            "MySQLDiscoveryReadTimeoutSeconds": 2,
-        ])
+        let daemon = try BatonDaemon(
+            configuration: sandbox.batonSettings.merging([
+                "InstancePollSeconds": pollSeconds, "MySQLDiscoveryReadTimeoutSeconds": 2,
+            ]) { $1 })
         defer { daemon.tearDown() }
         let api = APICaller(base: daemon.apiURL)
         try #require(await api.waitUntilUp(), "baton serve did not come up:\n\(daemon.log())")

@@ -9,20 +9,10 @@ import Testing
 
 /// The prober against real MariaDB: the facts a probe reads are the ones the servers were set up with.
 @Suite(.serialized) struct ProberConformanceTests {
-    func probing(_ sandbox: MariaDBSandbox, extra: String = "") throws -> MySQLInstanceProbing {
-        let document = #"{"MySQLTopologyUser": "\#(sandbox.user)", "MySQLTopologyPassword": "\#(sandbox.password)""#
-            + extra + "}"
-        let configuration = try BatonConfiguration.parse(Data(document.utf8))
-        return MySQLInstanceProbing(
-            access: configuration.topology,
-            options: InstanceProber.Options(discoverByShowReplicaHosts: true, defaultPort: 3306),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
-    }
-
     @Test func factsOfAPrimaryAnIntermediatePrimaryAndAReplica() async throws {
         let sandbox = try MariaDBSandbox.start(topology: "1 2:1 3:2")
         defer { sandbox.tearDown() }
-        let probing = try probing(sandbox)
+        let probing = try sandbox.probing()
         defer { Task { await probing.shutdown() } }
         try sandbox.sql(1, "CREATE DATABASE conformance; CREATE TABLE conformance.t (id INT PRIMARY KEY); INSERT INTO conformance.t VALUES (1)")
 
@@ -62,11 +52,7 @@ import Testing
     @Test func wrongPasswordIsAFailureNotACrash() async throws {
         let sandbox = try MariaDBSandbox.start(topology: "1")
         defer { sandbox.tearDown() }
-        let document = #"{"MySQLTopologyUser": "baton", "MySQLTopologyPassword": "wrong"}"#
-        let configuration = try BatonConfiguration.parse(Data(document.utf8))
-        let probing = MySQLInstanceProbing(
-            access: configuration.topology, options: .init(), eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: Logger(label: "test"))
+        let probing = try sandbox.probing(["MySQLTopologyPassword": "wrong"])
         let outcome = await probing.probe(sandbox.key(1))
         let error = try #require(outcome.error as? MySQLError)
         #expect(error.code == .authenticationFailed)
@@ -76,7 +62,7 @@ import Testing
         let sandbox = try MariaDBSandbox.start(topology: "1 2:1", tls: true)
         defer { sandbox.tearDown() }
         let ca = sandbox.directory + "/tls/ca.pem"
-        let probing = try probing(sandbox, extra: #", "MySQLTopologyTLSMode": "required", "MySQLTopologySSLCAFile": "\#(ca)""#)
+        let probing = try sandbox.probing(["MySQLTopologyTLSMode": "required", "MySQLTopologySSLCAFile": ca])
         defer { Task { await probing.shutdown() } }
         let outcome = await probing.probe(sandbox.key(2))
         #expect(outcome.error == nil, "\(String(describing: outcome.error))")

@@ -15,17 +15,14 @@ import Testing
 
     let logger = Logger(label: "test")
 
+    /// The executor's view of the sandbox's account: short connect timeout, 10 s statements.
     func access(_ sandbox: MariaDBSandbox) throws -> BatonConfiguration.TopologyAccess {
-        let document = #"{"MySQLTopologyUser": "\#(sandbox.user)", "MySQLTopologyPassword": "\#(sandbox.password)", "#
-            + #""MySQLConnectTimeoutSeconds": 1, "MySQLTopologyReadTimeoutSeconds": 10}"#
-        return try BatonConfiguration.parse(Data(document.utf8)).topology
+        try sandbox.topologyAccess(["MySQLTopologyReadTimeoutSeconds": 10])
     }
 
     /// Probes `servers` now and builds resolved instances whose last check is valid.
     func instances(_ sandbox: MariaDBSandbox, _ servers: [Int]) async throws -> [Instance] {
-        let probing = MySQLInstanceProbing(
-            access: try access(sandbox), options: InstanceProber.Options(discoverByShowReplicaHosts: true, defaultPort: 3306),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let probing = try sandbox.probing()
         var instances: [Instance] = []
         for server in servers {
             let outcome = await probing.probe(sandbox.key(server))
@@ -94,15 +91,29 @@ import Testing
         try sandbox.sql(server, "SELECT @@read_only").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The scenario every dead-primary test starts from: a row replicated everywhere, then server 1 killed, and
+    /// its replicas probed and ranked as the coordinator would.
+    func killPrimary(_ sandbox: MariaDBSandbox, replicas servers: [Int]) async throws -> (
+        failed: Instance, replicas: [Instance], ranking: CandidateRanking.Result
+    ) {
+        try await writeAndAwait(sandbox, on: 1, id: 1, reaching: servers)
+        let failed = try #require(try await instances(sandbox, [1]).first)
+        try sandbox.kill(1)
+        let replicas = try await instances(sandbox, servers)
+        let ranking = CandidateRanking.rank(failed: failed, replicas: replicas, constraints: .init(), pollSeconds: 5)
+        return (failed, replicas, ranking)
+    }
+
+    /// An executor for the sandbox's servers.
+    func makeExecutor(_ sandbox: MariaDBSandbox) throws -> RecoveryExecutor<ContinuousClock> {
+        RecoveryExecutor(
+            access: try access(sandbox), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+    }
+
     @Test func deadPrimaryIsReplacedByAReplicaThatTheOthersFollow() async throws {
         let sandbox = try MariaDBSandbox.start(topology: "1 2:1 3:1 4:1")
         defer { sandbox.tearDown() }
-        try await writeAndAwait(sandbox, on: 1, id: 1, reaching: [2, 3, 4])
-        let failed = try #require(try await instances(sandbox, [1]).first)
-        try sandbox.kill(1)
-
-        let replicas = try await instances(sandbox, [2, 3, 4])
-        let ranking = CandidateRanking.rank(failed: failed, replicas: replicas, constraints: .init(), pollSeconds: 5)
+        let (failed, replicas, ranking) = try await killPrimary(sandbox, replicas: [2, 3, 4])
         let plan = try RecoveryPlan.deadPrimary(failed: failed, replicas: replicas, ranking: ranking)
         let candidate = try #require(plan.candidate)
         let candidateServer = candidate.port - sandbox.basePort
@@ -110,7 +121,7 @@ import Testing
         #expect(plan.followers == others.map(sandbox.key))
         #expect(plan.lost.isEmpty)
 
-        let executor = RecoveryExecutor(access: try access(sandbox), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let executor = try makeExecutor(sandbox)
         let result = await executor.execute(plan)
         #expect(result.outcome == .succeeded, "\(result.errors)")
         #expect(result.successorKey == candidate)
@@ -146,7 +157,7 @@ import Testing
         #expect(plan.successor == sandbox.key(1))
         #expect(plan.followers == [sandbox.key(3), sandbox.key(4)])
 
-        let executor = RecoveryExecutor(access: try access(sandbox), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let executor = try makeExecutor(sandbox)
         let result = await executor.execute(plan)
         #expect(result.outcome == .succeeded, "\(result.errors)")
         #expect(result.successorKey == sandbox.key(1))
@@ -160,16 +171,12 @@ import Testing
     @Test func aFollowerThatCannotBeRepointedIsLostAndTheOthersGoOn() async throws {
         let sandbox = try MariaDBSandbox.start(topology: "1 2:1 3:1 4:1")
         defer { sandbox.tearDown() }
-        try await writeAndAwait(sandbox, on: 1, id: 1, reaching: [2, 3, 4])
-        let failed = try #require(try await instances(sandbox, [1]).first)
-        try sandbox.kill(1)
-        let replicas = try await instances(sandbox, [2, 3, 4])
-        let ranking = CandidateRanking.rank(failed: failed, replicas: replicas, constraints: .init(), pollSeconds: 5)
+        let (failed, replicas, ranking) = try await killPrimary(sandbox, replicas: [2, 3, 4])
         let plan = try RecoveryPlan.deadPrimary(
             failed: failed, replicas: replicas, ranking: ranking, forcedCandidate: sandbox.key(2))
         try sandbox.kill(4)
 
-        let executor = RecoveryExecutor(access: try access(sandbox), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let executor = try makeExecutor(sandbox)
         let result = await executor.execute(plan)
         #expect(result.outcome == .succeeded, "\(result.errors)")
         #expect(result.successorKey == sandbox.key(2))
@@ -185,14 +192,9 @@ import Testing
     @Test func aRecoveryNoLongerAllowedChangesNoServer() async throws {
         let sandbox = try MariaDBSandbox.start(topology: "1 2:1 3:1")
         defer { sandbox.tearDown() }
-        try await writeAndAwait(sandbox, on: 1, id: 1, reaching: [2, 3])
-        let failed = try #require(try await instances(sandbox, [1]).first)
-        try sandbox.kill(1)
-
-        let replicas = try await instances(sandbox, [2, 3])
-        let ranking = CandidateRanking.rank(failed: failed, replicas: replicas, constraints: .init(), pollSeconds: 5)
+        let (failed, replicas, ranking) = try await killPrimary(sandbox, replicas: [2, 3])
         let plan = try RecoveryPlan.deadPrimary(failed: failed, replicas: replicas, ranking: ranking)
-        let executor = RecoveryExecutor(access: try access(sandbox), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let executor = try makeExecutor(sandbox)
         let result = await executor.execute(plan, checkStillAllowed: { false })
         #expect(result.outcome == .aborted)
         #expect(result.steps.isEmpty)
