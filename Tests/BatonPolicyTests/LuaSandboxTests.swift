@@ -59,11 +59,8 @@ import Testing
     }
 
     @Test func runawayLoopHitsTheInstructionBudget() throws {
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = try failure("while true do end")
         #expect(error.code == .instructionLimit)
-        #expect(start.duration(to: clock.now) < .seconds(2))
     }
 
     @Test func pcallCannotSwallowTheBudget() throws {
@@ -75,11 +72,8 @@ import Testing
 
     @Test func slowLoopHitsTheTimeLimit() throws {
         let limits = PolicyLimits(instructions: .max, timeLimit: .milliseconds(100))
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = try failure("while true do end", limits: limits)
         #expect(error.code == .timeLimit)
-        #expect(start.duration(to: clock.now) < .seconds(2))
     }
 
     @Test func topLevelLoopIsContainedToo() {

@@ -155,6 +155,16 @@ final class WireHarness {
         self.feed(script.bytes)
     }
 
+    /// Whether the connection still serves commands: a ping answered OK by the scripted server succeeds.
+    func stillAnswers() -> Bool {
+        let ping = self.send(.ping)
+        var script = WireServerScript()
+        script.command()
+        script.ok()
+        self.feed(script)
+        return ping.succeeded
+    }
+
     /// Submits a command as MySQLConnection does and returns its future.
     func send(_ command: MySQLCommand, timeout: Duration = .seconds(5)) -> EventLoopFuture<MySQLQueryResult> {
         let promise = self.channel.eventLoop.makePromise(of: MySQLQueryResult.self)
