@@ -2,7 +2,6 @@
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     public let value: String
     public init(_ value: String) { self.value = value }
-    public var isEmpty: Bool { value.isEmpty }
     public var description: String { value.isEmpty ? "<empty>" : "<redacted>" }
     public var debugDescription: String { description }
 }

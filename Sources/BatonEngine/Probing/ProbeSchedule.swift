@@ -34,9 +34,4 @@ public enum ProbeSchedule {
         chosen.sort { ($0.priority, $0.since, $0.key) < ($1.priority, $1.since, $1.key) }
         return chosen.prefix(limit).map(\.key)
     }
-
-    /// When the next instance becomes due (for sleeping until then), or `nil` when none is known.
-    public static func nextDue(_ candidates: [Candidate], pollInterval: TimeInterval) -> Date? {
-        candidates.map { ($0.lastAttempted ?? .distantPast).addingTimeInterval(pollInterval) }.min()
-    }
 }

@@ -33,8 +33,6 @@ public final class InstanceRegistry: Sendable {
     /// The number of known instances.
     public var count: Int { state.withLock { $0.instances.count } }
 
-    public var keys: [InstanceKey] { state.withLock { Array($0.instances.keys) }.sorted() }
-
     /// Maps a host name through the recorded resolutions.
     public func resolve(_ key: InstanceKey) -> InstanceKey {
         state.withLock { state in
