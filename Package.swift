@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "BatonEngine",
             dependencies: [
-                "BatonCore", "BatonMySQL", "BatonStore",
+                "BatonCore", "BatonMySQL", "BatonStore", "BatonPolicy", "BatonHooks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
