@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "baton",
             dependencies: [
-                "BatonCore", "BatonEngine", "BatonHTTP", "BatonClient",
+                "BatonCore", "BatonEngine", "BatonHTTP", "BatonClient", "BatonPolicy", "BatonHooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,10 +6,12 @@ extension BatonAPI {
         let api = router.group("api")
         let healthStatus: @Sendable () -> HealthStatus = {
             let node = HealthStatus.ActiveNode(hostname: nodeHostname, token: "")
-            return HealthStatus(
+            var status = HealthStatus(
                 healthy: true, hostname: nodeHostname, token: "", isActiveNode: true, activeNode: node, error: nil,
                 availableNodes: [node], raftLeader: "", isRaftLeader: false, raftLeaderURI: "", raftAdvertise: "",
                 raftHealthyMembers: [])
+            status.policyHash = coordinator?.policy.contentHash ?? ""
+            return status
         }
         api.get("health") { _, _ -> Response in
             JSONBody.ok("Application node is healthy", details: healthStatus())

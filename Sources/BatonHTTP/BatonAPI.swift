@@ -19,12 +19,19 @@ public struct BatonAPI: Sendable {
     /// The name this node reports in `health`/`status`.
     let nodeHostname: String
     let now: @Sendable () -> Date
+    /// Runs recoveries; `nil` on a node that only observes (the recovery routes then answer with an error).
+    let coordinator: RecoveryCoordinator?
+    /// `RecoveryPeriodBlockSeconds`, for the "active period" of audited recoveries.
+    let recoveryBlockSeconds: Int
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
+        coordinator: RecoveryCoordinator? = nil, recoveryBlockSeconds: Int = 3600,
         authentication: APIAuthentication = APIAuthentication(), metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
         nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.coordinator = coordinator
+        self.recoveryBlockSeconds = recoveryBlockSeconds
         self.monitor = monitor
         self.detector = detector
         self.controls = controls
@@ -47,6 +54,7 @@ public struct BatonAPI: Sendable {
         addHealthRoutes(to: router)
         addAnalysisRoutes(to: router)
         addOperatorRoutes(to: router)
+        addRecoveryRoutes(to: router)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -12,6 +12,8 @@ struct HealthStatus: Codable, Sendable {
     var raftLeaderURI: String
     var raftAdvertise: String
     var raftHealthyMembers: [String]
+    /// Baton: SHA-256 of the Lua policy this node runs ("" without one), so that nodes can be compared.
+    var policyHash: String = ""
 
     struct ActiveNode: Codable, Sendable {
         var hostname: String
@@ -26,6 +28,6 @@ struct HealthStatus: Codable, Sendable {
         case healthy = "Healthy", hostname = "Hostname", token = "Token", isActiveNode = "IsActiveNode"
         case activeNode = "ActiveNode", error = "Error", availableNodes = "AvailableNodes"
         case raftLeader = "RaftLeader", isRaftLeader = "IsRaftLeader", raftLeaderURI = "RaftLeaderURI"
-        case raftAdvertise = "RaftAdvertise", raftHealthyMembers = "RaftHealthyMembers"
+        case raftAdvertise = "RaftAdvertise", raftHealthyMembers = "RaftHealthyMembers", policyHash = "PolicyHash"
     }
 }

@@ -102,6 +102,15 @@ extension BatonDatabase {
         }
     }
 
+    /// The detection of `key` still in its active period at `date`, if any.
+    public func activeDetection(of key: InstanceKey, at date: Date) throws(StoreError) -> FailureDetectionRecord? {
+        do {
+            return try writer.read { db in try Self.activeDetection(db, key: key, at: date) }
+        } catch {
+            throw StoreError(.readFailed, "cannot read the detection of \(key)", underlying: error)
+        }
+    }
+
     private static func activeDetection(_ db: Database, key: InstanceKey, at date: Date) throws -> FailureDetectionRecord? {
         try Row.fetchOne(
             db,

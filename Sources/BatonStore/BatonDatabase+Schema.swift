@@ -70,6 +70,57 @@ extension BatonDatabase {
                 t.column("value", .text).notNull()
             }
         }
+        migrator.registerMigration("v4: recoveries, their steps, blocked recoveries") { db in
+            try db.create(table: "topology_recovery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("uid", .text).notNull().unique()
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("cluster_name", .text).notNull()
+                t.column("cluster_alias", .text).notNull().defaults(to: "")
+                t.column("analysis", .text).notNull()
+                t.column("recovery_kind", .text).notNull()
+                t.column("command", .text).notNull().defaults(to: "")
+                t.column("processing_node", .text).notNull()
+                t.column("started_at", .double).notNull()
+                // NULL while the recovery runs: the per-cluster lock.
+                t.column("ended_at", .double)
+                t.column("attempted", .boolean).notNull().defaults(to: true)
+                t.column("is_successful", .boolean).notNull().defaults(to: false)
+                t.column("successor_hostname", .text)
+                t.column("successor_port", .integer)
+                t.column("successor_alias", .text).notNull().defaults(to: "")
+                // JSON arrays: lost and participating instance keys, errors.
+                t.column("lost_replicas", .text).notNull().defaults(to: "[]")
+                t.column("participating_instances", .text).notNull().defaults(to: "[]")
+                t.column("all_errors", .text).notNull().defaults(to: "[]")
+                t.column("acknowledged", .boolean).notNull().defaults(to: false)
+                t.column("acknowledged_at", .double)
+                t.column("acknowledged_by", .text).notNull().defaults(to: "")
+                t.column("acknowledged_comment", .text).notNull().defaults(to: "")
+                t.column("last_detection_id", .integer).notNull().defaults(to: 0)
+                t.column("policy_hash", .text).notNull().defaults(to: "")
+                // The analysis row that triggered it, as the API returns it.
+                t.column("analysis_document", .blob).notNull()
+            }
+            try db.create(index: "topology_recovery_cluster", on: "topology_recovery", columns: ["cluster_name", "ended_at"])
+            try db.create(table: "topology_recovery_step") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recovery_uid", .text).notNull().indexed()
+                t.column("audit_at", .double).notNull()
+                t.column("message", .text).notNull()
+            }
+            try db.create(table: "blocked_recovery") { t in
+                t.column("hostname", .text).notNull()
+                t.column("port", .integer).notNull()
+                t.column("cluster_name", .text).notNull()
+                t.column("analysis", .text).notNull()
+                t.column("last_blocked_at", .double).notNull()
+                t.column("blocking_recovery_id", .integer)
+                t.column("reason", .text).notNull()
+                t.primaryKey(["hostname", "port"])
+            }
+        }
         return migrator
     }
 }

@@ -1,3 +1,5 @@
+import BatonCore
+import BatonHooks
 import Foundation
 
 /// Everything the configuration file says, split into one plain `Sendable` struct per subsystem.
@@ -11,6 +13,7 @@ public struct BatonConfiguration: Sendable {
     public var discovery: DiscoverySettings
     public var store: StoreSettings
     public var detection: DetectionSettings
+    public var recovery: RecoverySettings
     /// orchestrator's `Debug`: log at debug level.
     public var debug: Bool
     /// Things worth telling the operator once at start-up (unknown keys, values Baton treats differently).
@@ -138,6 +141,7 @@ extension BatonConfiguration {
                 "FailureDetectionPeriodBlockMinutes", default: 60, range: 0...525_600),
             recoverNonWriteableMaster: try reader.bool("RecoverNonWriteableMaster", default: false),
             enforceExactSemiSyncReplicas: try reader.bool("EnforceExactSemiSyncReplicas", default: false))
+        let recovery = try readRecovery(&reader, json: data, environment: environment, warnings: &warnings)
         let debug = try reader.bool("Debug", default: false)
 
         for key in reader.unknownKeys {
@@ -145,7 +149,8 @@ extension BatonConfiguration {
         }
         return BatonConfiguration(
             http: http, candidateInstanceExpireMinutes: candidateMinutes, topology: topology, discovery: discovery,
-            store: StoreSettings(sqliteDataFile: dataFile), detection: detection, debug: debug, warnings: warnings)
+            store: StoreSettings(sqliteDataFile: dataFile), detection: detection, recovery: recovery, debug: debug,
+            warnings: warnings)
     }
 
     static func readTopologyAccess(

@@ -26,6 +26,16 @@ struct ConfigurationReader {
     /// Keys present in the file that nobody read, sorted.
     var unknownKeys: [String] { object.keys.filter { !consumed.contains($0) }.sorted() }
 
+    /// Marks keys another reader handles (the hook keys) as known.
+    mutating func markKnown(_ keys: some Sequence<String>) {
+        consumed.formUnion(keys)
+    }
+
+    /// Whether the file sets `key` (to anything but null).
+    func has(_ key: String) -> Bool {
+        object[key].map { $0 != .null } ?? false
+    }
+
     private mutating func value(_ key: String) -> JSONValue? {
         consumed.insert(key)
         guard let value = object[key], value != .null else { return nil }

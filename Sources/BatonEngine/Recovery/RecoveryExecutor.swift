@@ -124,6 +124,20 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
             errors: errors)
     }
 
+    /// Runs `statements` in order on `key` over a connection of its own (closed afterwards), for the work around a
+    /// plan: detaching lost replicas, a graceful takeover's read-only switch and catch-up wait.
+    /// - Returns: each statement's result.
+    public func run(_ statements: [String], on key: InstanceKey) async throws(RecoveryExecutionError) -> [MySQLQueryResult] {
+        var connections: [InstanceKey: MySQLConnection] = [:]
+        defer {
+            if let connection = connections[key] { Task { await connection.close() } }
+        }
+        let connection = try await connection(to: key, connections: &connections)
+        var results: [MySQLQueryResult] = []
+        for statement in statements { results.append(try await query(connection, statement)) }
+        return results
+    }
+
     func run(_ step: RecoveryStep, connections: inout [InstanceKey: MySQLConnection]) async throws {
         let connection = try await connection(to: step.target, connections: &connections)
         switch step {

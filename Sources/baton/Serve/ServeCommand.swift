@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonEngine
+import BatonHooks
 import BatonHTTP
 import BatonMySQL
 import BatonStore
@@ -63,9 +64,40 @@ struct ServeCommand: AsyncParsableCommand {
         let detector = FailureDetector(
             monitor: monitor, controls: controls, database: database,
             configuration: DetectionConfiguration(configuration), logger: logger)
+        let nodeName = ProcessInfo.processInfo.hostName
+        let policy = LoadedPolicy.load(
+            path: configuration.recovery.policyScript, limits: configuration.recovery.policyLimits)
+        switch policy {
+        case .none: break
+        case .loaded(let loaded):
+            logger.info(
+                "Policy loaded",
+                metadata: [
+                    "baton.policy": "\(configuration.recovery.policyScript)", "baton.policy.hash": "\(loaded.contentHash)",
+                    "baton.policy.functions": "\(loaded.definedFunctions.map(\.rawValue).sorted().joined(separator: ","))",
+                ])
+        case .failed:
+            logger.error(
+                "Policy failed to load; recoveries apply PolicyFailureMode",
+                metadata: [
+                    "baton.error": "\(policy.loadError ?? "")",
+                    "baton.policy.failure_mode": "\(configuration.recovery.policyFailureMode.rawValue)",
+                ])
+        }
+        let coordinator = RecoveryCoordinator(
+            monitor: monitor, detector: detector, controls: controls, database: database,
+            configuration: RecoveryCoordinator.Configuration(
+                recovery: configuration.recovery, pollSeconds: engineConfiguration.pollSeconds,
+                reasonableCheckSeconds: engineConfiguration.reasonableCheckSeconds,
+                detectionBlockSeconds: configuration.detection.failureDetectionPeriodBlockMinutes * 60),
+            policy: policy, hooks: HookRunner(configuration: configuration.recovery.hooks, logger: logger),
+            executor: RecoveryExecutor(
+                access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
+            leadership: SingleNodeLeadership(nodeName: nodeName), logger: logger)
         let http = configuration.http
         let api = BatonAPI(
-            monitor: monitor, detector: detector, controls: controls, database: database,
+            monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
+            recoveryBlockSeconds: configuration.recovery.blockSeconds,
             authentication: APIAuthentication(
                 method: http.authenticationMethod == "basic" ? .basic : .none, user: http.authUser,
                 password: http.authPassword, readOnly: http.readOnly),
@@ -91,7 +123,10 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: monitor), .init(service: detector), .init(service: application)],
+                services: [
+                    .init(service: monitor), .init(service: detector), .init(service: coordinator),
+                    .init(service: application),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

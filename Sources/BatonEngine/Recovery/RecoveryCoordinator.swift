@@ -1,0 +1,312 @@
+import BatonCore
+import BatonHooks
+import BatonPolicy
+import BatonStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Recovers failed primaries and intermediate primaries — on the leader only.
+///
+/// Every `tickInterval` it reads the detector's latest verdicts. For each actionable one it checks, in order:
+/// leadership, a running recovery of the cluster, the global switch, downtime, anti-flapping, the cluster filters
+/// (`RecoveryGate`), then the policy's `filter`. A refusal is recorded as a blocked recovery; a go registers the
+/// recovery in the store (which is also the per-cluster lock) and runs it as its own task (see
+/// `RecoveryCoordinator+Perform.swift`). Manual operations (`recover`, `force-master-failover`, graceful takeover)
+/// enter through the same path.
+public final class RecoveryCoordinator: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var recovery: BatonConfiguration.RecoverySettings
+        public var pollSeconds: Int
+        public var reasonableCheckSeconds: Int
+        /// orchestrator's `FailureDetectionPeriodBlockMinutes`: detection hooks run once per detection period.
+        public var detectionBlockSeconds: Int
+        /// How often the verdicts are read.
+        public var tickInterval: Duration
+        /// A refused failure is looked at again this often (sooner when its verdict changes).
+        public var reconsiderInterval: Duration
+
+        public init(
+            recovery: BatonConfiguration.RecoverySettings, pollSeconds: Int, reasonableCheckSeconds: Int,
+            detectionBlockSeconds: Int = 3600, tickInterval: Duration = .milliseconds(50),
+            reconsiderInterval: Duration = .seconds(1)
+        ) {
+            self.recovery = recovery
+            self.pollSeconds = pollSeconds
+            self.reasonableCheckSeconds = reasonableCheckSeconds
+            self.detectionBlockSeconds = detectionBlockSeconds
+            self.tickInterval = tickInterval
+            self.reconsiderInterval = reconsiderInterval
+        }
+    }
+
+    struct State {
+        /// Clusters with a recovery task in this process, and the tasks (awaited on shutdown).
+        var running: [String: Task<Void, Never>] = [:]
+        /// When each failed instance was last considered, and with which verdict.
+        var considered: [InstanceKey: (code: AnalysisCode, at: Date)] = [:]
+        /// The last refusal recorded per instance, to record each change once (and refresh every so often).
+        var refusals: [InstanceKey: (reason: String, at: Date)] = [:]
+        /// Failed instances whose detection hooks ran (or are running), until their detection period ends.
+        var notified: [InstanceKey: Date] = [:]
+    }
+
+    let monitor: TopologyMonitor
+    let detector: FailureDetector
+    let controls: OperatorControls
+    let database: BatonDatabase
+    let configuration: Configuration
+    let decider: RecoveryDecider
+    let hooks: HookRunner
+    let executor: RecoveryExecutor<ContinuousClock>
+    let leadership: any Leadership
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let state = Mutex(State())
+
+    public init(
+        monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
+        configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<ContinuousClock>,
+        leadership: any Leadership, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.monitor = monitor
+        self.detector = detector
+        self.controls = controls
+        self.database = database
+        self.configuration = configuration
+        self.decider = RecoveryDecider(
+            settings: configuration.recovery, policy: policy, pollSeconds: configuration.pollSeconds,
+            reasonableCheckSeconds: configuration.reasonableCheckSeconds)
+        self.hooks = hooks
+        self.executor = executor
+        self.leadership = leadership
+        self.logger = logger
+        self.now = now
+    }
+
+    /// The policy this node runs (its hash is in `status` and in every recovery).
+    public var policy: LoadedPolicy { decider.policy }
+
+    public func run() async throws {
+        resolveInterruptedRecoveries()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                self.tick()
+                try? await Task.sleep(for: self.configuration.tickInterval)
+            }
+        }
+        // A recovery in flight finishes (its steps and hooks are bounded by their timeouts): stopping halfway would
+        // leave a cluster half repointed.
+        let tasks = state.withLock { Array($0.running.values) }
+        if !tasks.isEmpty { logger.notice("Waiting for running recoveries to finish", metadata: ["baton.count": "\(tasks.count)"]) }
+        for task in tasks { await task.value }
+    }
+
+    /// Recoveries left running by a previous process were interrupted by its crash: they are resolved as failed,
+    /// so that they are never run a second time automatically — they still block their cluster for
+    /// `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
+    func resolveInterruptedRecoveries() {
+        do {
+            for recovery in try database.runningRecoveries() {
+                let message = "interrupted: Baton stopped (node \(recovery.processingNode)) while this recovery ran; "
+                    + "check the topology, then acknowledge the recovery"
+                let trail = RecoveryAuditTrail(uid: recovery.uid, database: database, logger: logger, now: now)
+                trail.record(message)
+                try database.resolveRecovery(
+                    uid: recovery.uid,
+                    RecoveryResolution(endedAt: now(), attempted: true, isSuccessful: false, errors: recovery.errors + [message]))
+                logger.warning(
+                    "Interrupted recovery resolved as failed",
+                    metadata: ["baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)"])
+            }
+        } catch {
+            logger.error("Cannot resolve interrupted recoveries", metadata: ["baton.error": "\(error)"])
+        }
+    }
+
+    // MARK: - Automatic recoveries
+
+    /// Looks at the latest verdicts once.
+    func tick() {
+        guard leadership.isLeader else { return }
+        let at = now()
+        for row in detector.latest where row.isActionableRecovery {
+            considerAutomatic(row, at: at)
+        }
+    }
+
+    func considerAutomatic(_ row: ReplicationAnalysis, at: Date) {
+        let key = row.analyzedInstanceKey
+        let cluster = row.clusterDetails.clusterName
+        let due = state.withLock { state -> Bool in
+            if state.running[cluster] != nil { return false }
+            if let last = state.considered[key], last.code == row.analysis,
+                at.timeIntervalSince(last.at) < configuration.reconsiderInterval.inSeconds
+            {
+                return false
+            }
+            state.considered[key] = (row.analysis, at)
+            return true
+        }
+        guard due else { return }
+
+        let verdict = gate(row, isManual: false, at: at)
+        guard case .proceed = verdict else {
+            if case .refused(let reason, let blocking) = verdict { recordRefusal(row, reason: reason, blocking: blocking, at: at) }
+            notifyDetection(row)
+            return
+        }
+        guard RecoveryRequest.planKind(for: row.analysis) != nil else {
+            recordRefusal(row, reason: "Baton has no recovery for \(row.analysis.rawValue) yet", blocking: nil, at: at)
+            notifyDetection(row)
+            return
+        }
+        // The policy's filter runs in Lua: off the cooperative pool, inside the recovery's task.
+        start(cluster: cluster) {
+            let filter = await Self.offload { self.decider.filter(row) }
+            guard filter.proceed else {
+                self.recordRefusal(row, reason: filter.reason ?? "refused by the policy", blocking: nil, at: self.now())
+                await self.runDetectionHooksIfNew(row, trail: nil)
+                return
+            }
+            _ = await self.perform(RecoveryRequest(analysis: row, preamble: filter.audit))
+        }
+    }
+
+    /// Runs `body` as the cluster's recovery task unless one is running; the cluster is free again when it ends.
+    @discardableResult
+    func start(cluster: String, _ body: @escaping @Sendable () async -> Void) -> Bool {
+        state.withLock { state in
+            guard state.running[cluster] == nil else { return false }
+            state.running[cluster] = Task {
+                await body()
+                self.state.withLock { _ = $0.running.removeValue(forKey: cluster) }
+            }
+            return true
+        }
+    }
+
+    /// Claims `cluster` for an operation the caller awaits (manual operations); `nil` when a recovery runs.
+    func claim(cluster: String) -> Bool {
+        state.withLock { state in
+            guard state.running[cluster] == nil else { return false }
+            state.running[cluster] = Task {}
+            return true
+        }
+    }
+
+    func release(cluster: String) {
+        state.withLock { _ = $0.running.removeValue(forKey: cluster) }
+    }
+
+    /// `RecoveryGate` with the facts of now.
+    func gate(_ row: ReplicationAnalysis, isManual: Bool, at: Date) -> RecoveryGate.Verdict {
+        let cluster = row.clusterDetails.clusterName
+        let recoveries: [RecoveryGate.PastRecovery]
+        do {
+            recoveries = try database.recentRecoveries(
+                cluster: cluster, endedAfter: at.addingTimeInterval(-TimeInterval(configuration.recovery.blockSeconds))
+            ).compactMap(\.pastRecovery)
+        } catch {
+            return .refused(reason: "cannot read the recoveries of \(cluster): \(error)", blockingRecovery: nil)
+        }
+        return RecoveryGate.check(
+            RecoveryGate.Facts(
+                isLeader: leadership.isLeader, recoveriesEnabled: controls.recoveriesEnabled, analysis: row.analysis,
+                cluster: cluster, clusterAlias: row.clusterDetails.clusterAlias,
+                isDowntimed: row.skippableDueToDowntime, recoveries: recoveries,
+                blockSeconds: TimeInterval(configuration.recovery.blockSeconds),
+                masterFilter: configuration.recovery.masterFilter,
+                intermediateMasterFilter: configuration.recovery.intermediateMasterFilter, isManual: isManual, now: at))
+    }
+
+    /// Records a refused automatic recovery (`blocked-recoveries`) when the reason changed, or every minute.
+    func recordRefusal(_ row: ReplicationAnalysis, reason: String, blocking: Int64?, at: Date) {
+        let key = row.analyzedInstanceKey
+        let isNew = state.withLock { state -> Bool in
+            if let last = state.refusals[key], last.reason == reason, at.timeIntervalSince(last.at) < 60 { return false }
+            state.refusals[key] = (reason, at)
+            return true
+        }
+        guard isNew else { return }
+        logger.notice(
+            "Recovery not attempted",
+            metadata: [
+                "baton.instance": "\(key)", "baton.analysis": "\(row.analysis.rawValue)", "baton.reason": "\(reason)",
+            ])
+        do {
+            try database.recordBlockedRecovery(
+                BlockedRecoveryRecord(
+                    failedKey: key, clusterName: row.clusterDetails.clusterName, analysis: row.analysis.rawValue,
+                    lastBlockedAt: at, blockingRecoveryID: blocking, reason: reason))
+        } catch {
+            logger.error("Cannot record a blocked recovery", metadata: ["baton.error": "\(error)"])
+        }
+    }
+
+    /// Detection hooks (and the policy's `on_detection`) for a failure not being recovered, once per detection.
+    func notifyDetection(_ row: ReplicationAnalysis) {
+        guard !configuration.recovery.hooks[.onFailureDetection].isEmpty || decider.policy.policy?.defines(.onDetection) == true
+        else { return }
+        Task { await self.runDetectionHooksIfNew(row, trail: nil) }
+    }
+
+    /// Runs `OnFailureDetectionProcesses` and the policy's `on_detection` unless they already ran for this failure
+    /// in its detection period. A failing detection hook stops the phase and is recorded; it does not stop the
+    /// recovery (the hooks never run twice for one detection, so orchestrator's abort only delayed it by a tick).
+    func runDetectionHooksIfNew(_ row: ReplicationAnalysis, trail: RecoveryAuditTrail?) async {
+        let key = row.analyzedInstanceKey
+        let at = now()
+        let claimed = state.withLock { state -> Bool in
+            if let until = state.notified[key], until > at { return false }
+            state.notified[key] = at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds))
+            return true
+        }
+        guard claimed else { return }
+        let policyLines = await Self.offload { self.decider.onDetection(row) }
+        trail?.record(policyLines)
+        let specs = configuration.recovery.hooks[.onFailureDetection]
+        guard !specs.isEmpty else { return }
+        let context = hookContext(row, uid: trail?.uid ?? "", command: "")
+        let phase = await hooks.runPhase(specs, phase: .onFailureDetection, context: context)
+        trail?.record(Self.describe(phase))
+        if trail == nil, phase.isAborted {
+            logger.warning("Detection hook failed", metadata: ["baton.instance": "\(key)", "baton.reason": "\(phase.abortReason ?? "")"])
+        }
+    }
+
+    // MARK: - Acknowledgement
+
+    /// Acknowledges recoveries; the failures they blocked are looked at again at once.
+    public func acknowledge(_ scope: RecoveryScope, by owner: String, comment: String) throws(StoreError) -> Int {
+        let count = try database.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())
+        state.withLock { state in
+            state.considered.removeAll()
+            state.refusals.removeAll()
+        }
+        logger.notice(
+            "Recoveries acknowledged", metadata: ["baton.count": "\(count)", "baton.owner": "\(owner)", "baton.comment": "\(comment)"])
+        return count
+    }
+
+    // MARK: - Helpers
+
+    /// Runs blocking work (Lua) on a dispatch thread, not on the cooperative pool.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    static func describe(_ phase: PhaseResult) -> [String] {
+        var lines = phase.results.map { result in
+            "\(phase.phase.configurationKey): \(result.hook) \(result.summary) in \(result.duration.inMilliseconds) ms"
+                + (result.output.text.isEmpty ? "" : "; output: \(result.output.text.suffix(2048))")
+        }
+        lines += phase.launchedAsynchronously.map { "\(phase.phase.configurationKey): \($0) launched asynchronously" }
+        lines += phase.notRun.map { "\(phase.phase.configurationKey): \($0) not run" }
+        if let reason = phase.abortReason { lines.append("\(phase.phase.configurationKey) aborted: \(reason)") }
+        return lines
+    }
+}

@@ -1,0 +1,160 @@
+import BatonCore
+import Foundation
+
+/// One recovery as stored: registered when it starts (which takes the cluster's lock), resolved when it ends.
+///
+/// A recovery with `endedAt == nil` is running, and no other recovery of its cluster can be registered until it is
+/// resolved — however long that takes (unlike orchestrator, whose block lapses after a fixed time, #1217).
+public struct RecoveryRecord: Sendable, Equatable {
+    public var id: Int64
+    /// A unique id that hooks and the audit steps refer to.
+    public var uid: String
+    public var failedKey: InstanceKey
+    public var clusterName: String
+    public var clusterAlias: String
+    /// The analysis code that triggered it (`DeadMaster`, …).
+    public var analysis: String
+    public var kind: Kind
+    /// What started it: empty for an automatic recovery, else `recover`, `force-master-failover`, …
+    public var command: String
+    /// The Baton node that runs it.
+    public var processingNode: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    /// False when it stopped before changing any server (a pre-failover hook or the policy said no, no candidate):
+    /// such a recovery does not count for anti-flapping.
+    public var attempted: Bool
+    public var isSuccessful: Bool
+    public var successor: InstanceKey?
+    public var successorAlias: String
+    public var lostReplicas: [InstanceKey]
+    public var participatingInstances: [InstanceKey]
+    public var errors: [String]
+    public var acknowledged: Bool
+    public var acknowledgedAt: Date?
+    public var acknowledgedBy: String
+    public var acknowledgedComment: String
+    public var lastDetectionID: Int64
+    /// SHA-256 of the Lua policy that decided, empty without a policy.
+    public var policyHash: String
+    /// The analysis row, JSON, as the API returns it.
+    public var analysisDocument: Data
+
+    public enum Kind: String, Sendable, Equatable {
+        case masterRecovery = "MasterRecovery"
+        case intermediateMasterRecovery = "IntermediateMasterRecovery"
+    }
+
+    public init(
+        id: Int64 = 0, uid: String, failedKey: InstanceKey, clusterName: String, clusterAlias: String = "",
+        analysis: String, kind: Kind, command: String = "", processingNode: String, startedAt: Date,
+        lastDetectionID: Int64 = 0, policyHash: String = "", analysisDocument: Data = Data("{}".utf8)
+    ) {
+        self.id = id
+        self.uid = uid
+        self.failedKey = failedKey
+        self.clusterName = clusterName
+        self.clusterAlias = clusterAlias
+        self.analysis = analysis
+        self.kind = kind
+        self.command = command
+        self.processingNode = processingNode
+        self.startedAt = startedAt
+        endedAt = nil
+        attempted = true
+        isSuccessful = false
+        successor = nil
+        successorAlias = ""
+        lostReplicas = []
+        participatingInstances = []
+        errors = []
+        acknowledged = false
+        acknowledgedAt = nil
+        acknowledgedBy = ""
+        acknowledgedComment = ""
+        self.lastDetectionID = lastDetectionID
+        self.policyHash = policyHash
+        self.analysisDocument = analysisDocument
+    }
+
+    public var isRunning: Bool { endedAt == nil }
+
+    /// What the anti-flapping gate needs to know. Recoveries that were not attempted never block.
+    public var pastRecovery: RecoveryGate.PastRecovery? {
+        guard attempted || endedAt == nil else { return nil }
+        return RecoveryGate.PastRecovery(
+            id: id, cluster: clusterName, startedAt: startedAt, endedAt: endedAt, acknowledged: acknowledged)
+    }
+}
+
+/// How a recovery ended, written by `resolveRecovery`.
+public struct RecoveryResolution: Sendable, Equatable {
+    public var endedAt: Date
+    public var attempted: Bool
+    public var isSuccessful: Bool
+    public var successor: InstanceKey?
+    public var successorAlias: String
+    public var lostReplicas: [InstanceKey]
+    public var participatingInstances: [InstanceKey]
+    public var errors: [String]
+
+    public init(
+        endedAt: Date, attempted: Bool, isSuccessful: Bool, successor: InstanceKey? = nil, successorAlias: String = "",
+        lostReplicas: [InstanceKey] = [], participatingInstances: [InstanceKey] = [], errors: [String] = []
+    ) {
+        self.endedAt = endedAt
+        self.attempted = attempted
+        self.isSuccessful = isSuccessful
+        self.successor = successor
+        self.successorAlias = successorAlias
+        self.lostReplicas = lostReplicas
+        self.participatingInstances = participatingInstances
+        self.errors = errors
+    }
+}
+
+/// One line of a recovery's audit trail (orchestrator's `topology_recovery_steps`).
+public struct RecoveryStepRecord: Sendable, Equatable {
+    public var id: Int64
+    public var recoveryUID: String
+    public var at: Date
+    public var message: String
+
+    public init(id: Int64 = 0, recoveryUID: String, at: Date, message: String) {
+        self.id = id
+        self.recoveryUID = recoveryUID
+        self.at = at
+        self.message = message
+    }
+}
+
+/// An automatic recovery the gate refused, kept per failed instance (the latest refusal).
+public struct BlockedRecoveryRecord: Sendable, Equatable {
+    public var failedKey: InstanceKey
+    public var clusterName: String
+    public var analysis: String
+    public var lastBlockedAt: Date
+    public var blockingRecoveryID: Int64?
+    public var reason: String
+
+    public init(
+        failedKey: InstanceKey, clusterName: String, analysis: String, lastBlockedAt: Date, blockingRecoveryID: Int64?,
+        reason: String
+    ) {
+        self.failedKey = failedKey
+        self.clusterName = clusterName
+        self.analysis = analysis
+        self.lastBlockedAt = lastBlockedAt
+        self.blockingRecoveryID = blockingRecoveryID
+        self.reason = reason
+    }
+}
+
+/// Which recoveries a query or an acknowledgement is about.
+public enum RecoveryScope: Sendable, Equatable {
+    case all
+    case cluster(String)
+    case instance(InstanceKey)
+    case id(Int64)
+    case uid(String)
+}
