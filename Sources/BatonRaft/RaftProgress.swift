@@ -17,6 +17,12 @@ struct RaftProgress: Sendable {
     var inflight: [UInt64] = []
     var recentActive: Bool
     var isLearner: Bool
+    /// In snapshot state: the follower acknowledged a chunk since the last heartbeat (no need to resend).
+    var snapshotAdvanced = false
+    /// In snapshot state: the snapshot being streamed and its checksum. It is kept even when the leader takes a
+    /// newer one, so that a slow transfer is never restarted by snapshots taken meanwhile.
+    var sendingSnapshot: RaftSnapshot?
+    var sendingChecksum: UInt32 = 0
 
     init(id: RaftNodeID, next: UInt64, isLearner: Bool, recentActive: Bool) {
         self.id = id
@@ -35,6 +41,7 @@ struct RaftProgress: Sendable {
 
     mutating func becomeProbe() {
         state = .probe
+        sendingSnapshot = nil
         probeSent = false
         inflight = []
         next = match + 1
@@ -42,6 +49,7 @@ struct RaftProgress: Sendable {
 
     mutating func becomeReplicate() {
         state = .replicate
+        sendingSnapshot = nil
         probeSent = false
         inflight = []
         next = match + 1

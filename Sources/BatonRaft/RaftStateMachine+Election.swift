@@ -1,7 +1,7 @@
 extension RaftStateMachine {
     mutating func tickElection() {
         electionElapsed += 1
-        guard isVoter, electionElapsed >= randomizedElectionTimeout else { return }
+        guard electionElapsed >= randomizedElectionTimeout, isPromotable else { return }
         electionElapsed = 0
         campaign(preVote: options.preVote, transfer: false)
     }

@@ -24,7 +24,11 @@ extension RaftStateMachine {
         for i in progress.indices {
             let peer = progress[i]
             send(to: peer.id, .heartbeat(.init(commit: min(peer.match, log.committed))))
-            if case .snapshot = peer.state { sendSnapshotChunk(i) }  // resend: the last chunk may be lost
+            if case .snapshot = peer.state {
+                // No answer since the last heartbeat: the chunk or its answer was lost (or damaged); resend it.
+                if !peer.snapshotAdvanced { sendSnapshotChunk(i) }
+                progress[i].snapshotAdvanced = false
+            }
         }
     }
 

@@ -21,7 +21,11 @@ extension RaftStateMachine {
         if let keep = membershipHistory.lastIndex(where: { $0.index <= index }), keep > 0 {
             membershipHistory.removeFirst(keep)
         }
-        let compactThrough = index > options.trailingEntries ? index - options.trailingEntries : 0
+        var compactThrough = index > options.trailingEntries ? index - options.trailingEntries : 0
+        // Keep what followers receiving an older snapshot need next, or they would need another one at once.
+        for peer in progress {
+            if case .snapshot(let sending, _) = peer.state { compactThrough = min(compactThrough, sending) }
+        }
         if compactThrough > log.base.index, let baseTerm = log.term(at: compactThrough) {
             let base = RaftLogPosition(index: compactThrough, term: baseTerm)
             log.compact(through: base)
@@ -40,11 +44,13 @@ extension RaftStateMachine {
 
     // MARK: Leader
 
-    /// Switches the follower at `progress[i]` to receiving the snapshot. Returns false when there is none.
+    /// Switches the follower at `progress[i]` to receiving the latest snapshot. Returns false when there is none.
     @discardableResult
     mutating func startSnapshot(_ i: Int) -> Bool {
         guard let snapshot else { return false }
         progress[i].state = .snapshot(index: snapshot.metadata.index, offset: 0)
+        progress[i].sendingSnapshot = snapshot
+        progress[i].sendingChecksum = snapshotChecksum
         progress[i].probeSent = false
         progress[i].inflight = []
         sendSnapshotChunk(i)
@@ -52,10 +58,7 @@ extension RaftStateMachine {
     }
 
     mutating func sendSnapshotChunk(_ i: Int) {
-        guard case .snapshot(let index, let offset) = progress[i].state else { return }
-        guard let snapshot else { return }
-        guard snapshot.metadata.index == index else {
-            startSnapshot(i)  // a newer snapshot replaced the one being sent: start over with it
+        guard case .snapshot(_, let offset) = progress[i].state, let snapshot = progress[i].sendingSnapshot else {
             return
         }
         let total = snapshot.data.count
@@ -66,7 +69,7 @@ extension RaftStateMachine {
             to: progress[i].id,
             .installSnapshot(
                 .init(
-                    metadata: snapshot.metadata, totalSize: UInt64(total), checksum: snapshotChecksum,
+                    metadata: snapshot.metadata, totalSize: UInt64(total), checksum: progress[i].sendingChecksum,
                     offset: UInt64(start), chunk: chunk, chunkChecksum: CRC32C.checksum(chunk))))
     }
 
@@ -86,8 +89,12 @@ extension RaftStateMachine {
             }
             return
         }
-        guard case .snapshot(let index, _) = progress[i].state, index == response.snapshotIndex else { return }
+        guard case .snapshot(let index, let offset) = progress[i].state, index == response.snapshotIndex else { return }
+        // Move on only when the follower moved on (or must start over): answers to duplicated or resent chunks
+        // would otherwise start parallel streams. A chunk that was lost or refused is resent on the next heartbeat.
+        guard response.nextOffset > offset || (response.nextOffset == 0 && offset > 0) else { return }
         progress[i].state = .snapshot(index: index, offset: response.nextOffset)
+        progress[i].snapshotAdvanced = true
         sendSnapshotChunk(i)
     }
 

@@ -176,7 +176,7 @@ public struct RaftStateMachine: Sendable {
             guard role == .leader else { return }
             handleSnapshotResponse(message, response)
         case .timeoutNow:
-            guard role == .follower, isVoter else { return }
+            guard role == .follower, isPromotable else { return }
             campaign(preVote: false, transfer: true)
         }
     }
@@ -257,6 +257,16 @@ public struct RaftStateMachine: Sendable {
     // MARK: - Internals shared by the extensions
 
     var isVoter: Bool { membership.isVoter(id) }
+
+    /// Whether this node may campaign: it votes in the latest configuration, or that configuration removes it but
+    /// is not committed yet and the committed one still counts it. (Otherwise a leader that removed itself and
+    /// crashed before the removal committed could block elections: it would not campaign, and its longer log would
+    /// stop the others from winning its vote.)
+    var isPromotable: Bool {
+        if isVoter { return true }
+        let latest = membershipHistory[membershipHistory.count - 1]
+        return latest.index > log.committed && membership(at: log.committed).isVoter(id)
+    }
 
     var currentHardState: RaftHardState { RaftHardState(term: term, vote: vote, commit: log.committed) }
     var currentSoftState: RaftSoftState { RaftSoftState(role: role, leader: leader, term: term) }
