@@ -1,5 +1,6 @@
 import BatonMySQL
 import NIOCore
+import Synchronization
 
 /// The server side of one MySQL connection to a simulated server: greeting, `mysql_native_password`
 /// authentication, then COM_QUERY / COM_PING / COM_QUIT, with the server's faults applied to every answer.
@@ -207,7 +208,8 @@ final class SimulatedServerHandler: ChannelInboundHandler, RemovableChannelHandl
         let capabilities = self.capabilities
         add { MySQLColumnCount.encode(columns.count, into: &$0) }
         for name in columns {
-            add { MySQLColumnDefinition(name: name).encode(into: &$0) }
+            let definition = Self.columnDefinition(name)
+            add { $0.writeImmutableBuffer(definition) }
         }
         if !capabilities.contains(.deprecateEOF) {
             add { MySQLEOFPacket().encode(into: &$0, capabilities: capabilities) }
@@ -224,13 +226,32 @@ final class SimulatedServerHandler: ChannelInboundHandler, RemovableChannelHandl
         return packets
     }
 
+    /// Encoded column definitions by name: status statements send dozens of columns with every answer.
+    private static let definitions = Mutex<[String: ByteBuffer]>([:])
+
+    static func columnDefinition(_ name: String) -> ByteBuffer {
+        if let cached = definitions.withLock({ $0[name] }) { return cached }
+        var payload = ByteBuffer()
+        MySQLColumnDefinition(name: name).encode(into: &payload)
+        definitions.withLock { $0[name] = payload }
+        return payload
+    }
+
     /// Sends `packets` as the server's faults say: not at all (hang, cut off), late (delay), as garbage.
     private func send(_ packets: [MySQLPacket], close: Bool = false, context: ChannelHandlerContext) {
         let view = fleet.connectionView(serverID)
         if view.silent { return }
         var bytes = context.channel.allocator.buffer(capacity: 256)
         if view.faults.garbage {
-            bytes.writeBytes(garbage.bytes(count: 64))
+            // Half the time a well-framed packet with a random payload (a decoding error at once), half the
+            // time raw bytes (often a header announcing more than ever comes: the client's deadline fires).
+            let payload = garbage.bytes(count: 48)
+            if garbage.next() & 1 == 0 {
+                MySQLPacketEncoder.write(
+                    MySQLPacket(sequenceID: packets.first?.sequenceID ?? 0, payload: ByteBuffer(bytes: payload)), into: &bytes)
+            } else {
+                bytes.writeBytes(payload)
+            }
         } else {
             for packet in packets { MySQLPacketEncoder.write(packet, into: &bytes) }
         }
