@@ -5,15 +5,22 @@ import BatonCore
 public struct APIPath: Hashable, Sendable, CustomStringConvertible {
     /// The unencoded segments, e.g. `["instance", "db1", "3306"]`.
     public var segments: [String]
+    /// Query parameters, in order, each name and value percent-encoded like a segment.
+    public var query: [(name: String, value: String)]
 
-    public init(_ segments: [String]) {
+    public init(_ segments: [String], query: [(name: String, value: String)] = []) {
         self.segments = segments
+        self.query = query
     }
 
-    /// The encoded path with a leading slash, e.g. `/instance/db1/3306`.
+    /// The encoded path with a leading slash, e.g. `/instance/db1/3306`, then the query if there is one.
     public var encoded: String {
         segments.map { "/" + Self.encode(segment: $0) }.joined()
+            + (query.isEmpty ? "" : "?" + query.map { Self.encode(segment: $0.name) + "=" + Self.encode(segment: $0.value) }.joined(separator: "&"))
     }
+
+    public static func == (lhs: APIPath, rhs: APIPath) -> Bool { lhs.encoded == rhs.encoded }
+    public func hash(into hasher: inout Hasher) { hasher.combine(encoded) }
 
     public var description: String { encoded }
 
@@ -93,4 +100,39 @@ extension APIPath {
     public static let checkGlobalRecoveries = APIPath(["check-global-recoveries"])
     /// `replication-analysis`.
     public static let replicationAnalysis = APIPath(["replication-analysis"])
+}
+
+extension APIPath {
+    /// `recover/:host/:port[/:candidateHost/:candidatePort]`, or `recover-lite/…`.
+    public static func recover(_ key: InstanceKey, candidate: InstanceKey?, lite: Bool) -> APIPath {
+        APIPath([lite ? "recover-lite" : "recover"] + key.pathSegments + (candidate?.pathSegments ?? []))
+    }
+    /// `force-master-failover/:clusterHint` or `/:host/:port`.
+    public static func forceMasterFailover(_ hint: ClusterHint) -> APIPath {
+        APIPath(["force-master-failover"] + hint.pathSegments)
+    }
+    /// `graceful-master-takeover[-auto]/:clusterHint[/:designatedHost/:designatedPort]`.
+    public static func gracefulMasterTakeover(_ hint: ClusterHint, designated: InstanceKey?, auto: Bool) -> APIPath {
+        APIPath(
+            [auto ? "graceful-master-takeover-auto" : "graceful-master-takeover"] + hint.pathSegments
+                + (designated?.pathSegments ?? []))
+    }
+    /// `audit-recovery[/cluster/:name | /id/:id | /uid/:uid]`, `?unacknowledged=true`.
+    public static func auditRecovery(_ scope: [String], unacknowledged: Bool) -> APIPath {
+        APIPath(["audit-recovery"] + scope, query: unacknowledged ? [("unacknowledged", "true")] : [])
+    }
+    /// `audit-recovery-steps/:uid`.
+    public static func auditRecoverySteps(_ uid: String) -> APIPath { APIPath(["audit-recovery-steps", uid]) }
+    /// `active-cluster-recovery/:clusterName`.
+    public static func activeClusterRecovery(_ cluster: String) -> APIPath { APIPath(["active-cluster-recovery", cluster]) }
+    /// `blocked-recoveries[/cluster/:clusterName]`.
+    public static func blockedRecoveries(_ cluster: String?) -> APIPath {
+        APIPath(["blocked-recoveries"] + (cluster.map { ["cluster", $0] } ?? []))
+    }
+    /// `ack-recovery/…?comment=` or `ack-all-recoveries?comment=`.
+    public static func acknowledge(_ scope: [String], comment: String) -> APIPath {
+        APIPath(scope.isEmpty ? ["ack-all-recoveries"] : ["ack-recovery"] + scope, query: [("comment", comment)])
+    }
+    /// `what-if/:host/:port` (Baton).
+    public static func whatIf(_ key: InstanceKey) -> APIPath { APIPath(["what-if"] + key.pathSegments) }
 }

@@ -1,3 +1,5 @@
+import BatonCore
+import Foundation
 import Synchronization
 
 /// A client of Baton's (orchestrator-compatible) HTTP API.
@@ -96,6 +98,24 @@ public struct BatonAPIClient: Sendable {
     public func getRaw<T: Decodable>(_ type: T.Type, at path: APIPath) async throws -> T {
         let (response, url) = try await get(path)
         return try APIResponseDecoding.decodeRaw(type, from: response, url: url)
+    }
+
+    /// GETs a route that answers with an envelope and returns its Message (for answers whose Details vary).
+    public func getEnvelopeMessage(at path: APIPath) async throws -> String {
+        let (response, url) = try await get(path)
+        try APIResponseDecoding.checkForError(response, url: url)
+        do {
+            return try JSONDecoder().decode(MessageOnly.self, from: Data(response.body)).message
+        } catch {
+            throw BatonAPIError(
+                code: .invalidResponse, message: "the API at \(url) answered with an unexpected document: \(error)",
+                url: url, httpStatus: response.status)
+        }
+    }
+
+    private struct MessageOnly: Decodable {
+        var message: String
+        enum CodingKeys: String, CodingKey { case message = "Message" }
     }
 
     /// GETs a route that answers with an envelope and returns its Details.

@@ -103,17 +103,22 @@ extension BatonDatabase {
         }
     }
 
-    /// The recoveries of one cluster that can still matter to anti-flapping: running, or ended after `since`.
-    public func recentRecoveries(cluster: String, endedAfter since: Date) throws(StoreError) -> [RecoveryRecord] {
+    /// The recoveries that can still matter to anti-flapping of `cluster` or of a failure of `successor`:
+    /// running, or ended after `since`, of that cluster or that promoted `successor`.
+    public func recentRecoveries(
+        cluster: String, successor: InstanceKey? = nil, endedAfter since: Date
+    ) throws(StoreError) -> [RecoveryRecord] {
         do {
             return try writer.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT * FROM topology_recovery WHERE cluster_name = ? AND (ended_at IS NULL OR ended_at > ?)
+                        SELECT * FROM topology_recovery
+                        WHERE (cluster_name = ? OR (successor_hostname = ? AND successor_port = ?))
+                          AND (ended_at IS NULL OR ended_at > ?)
                         ORDER BY id
                         """,
-                    arguments: [cluster, since.timeIntervalSince1970]
+                    arguments: [cluster, successor?.hostname, successor?.port, since.timeIntervalSince1970]
                 ).map(Self.recovery)
             }
         } catch {

@@ -83,7 +83,8 @@ public struct RecoveryRecord: Sendable, Equatable {
     public var pastRecovery: RecoveryGate.PastRecovery? {
         guard attempted || endedAt == nil else { return nil }
         return RecoveryGate.PastRecovery(
-            id: id, cluster: clusterName, startedAt: startedAt, endedAt: endedAt, acknowledged: acknowledged)
+            id: id, cluster: clusterName, startedAt: startedAt, endedAt: endedAt, acknowledged: acknowledged,
+            successor: successor)
     }
 }
 

@@ -6,5 +6,5 @@ struct Baton: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
         abstract: "Highly available failover manager for MySQL and MariaDB replication.",
-        subcommands: [ServeCommand.self, AnalyzeCommand.self] + clientCommands)
+        subcommands: [ServeCommand.self, AnalyzeCommand.self, PolicyCommand.self] + clientCommands)
 }

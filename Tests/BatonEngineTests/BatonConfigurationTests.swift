@@ -114,3 +114,64 @@ import Testing
         #expect(!"\(configuration.http)".contains("s3cret"))
     }
 }
+
+/// The recovery keys: orchestrator's names and defaults, Baton's policy keys, and clear errors.
+struct RecoveryConfigurationTests {
+    func parse(_ json: String) throws(ConfigurationError) -> BatonConfiguration {
+        try BatonConfiguration.parse(Data(json.utf8))
+    }
+
+    @Test func defaultsFollowOrchestrator() throws {
+        let recovery = try parse("{}").recovery
+        #expect(recovery.blockSeconds == 3600)
+        #expect(recovery.masterFilter.entries.isEmpty)
+        #expect(recovery.planOptions.applyPromotion)
+        #expect(recovery.detachLostReplicas)
+        #expect(recovery.policyFailureMode == .builtInRules)
+        #expect(recovery.maintenanceLagSeconds == 20)
+        #expect(recovery.hooks.hooks.isEmpty)
+    }
+
+    @Test func keysAreRead() throws {
+        let recovery = try parse("""
+            {"RecoveryPeriodBlockMinutes": 5, "RecoverMasterClusterFilters": ["prod-.*"],
+             "PreventCrossDataCenterMasterFailover": true, "FailMasterPromotionOnLagMinutes": 2,
+             "PromotionIgnoreHostnameFilters": ["backup"], "DetachLostReplicasAfterMasterFailover": false,
+             "ApplyMySQLPromotionAfterMasterFailover": false, "PolicyScript": "/etc/baton/policy.lua",
+             "PolicyFailureMode": "abort", "PreFailoverProcesses": ["echo {failedHost}"], "HookTimeoutSeconds": 5}
+            """).recovery
+        #expect(recovery.blockSeconds == 300)
+        #expect(recovery.masterFilter.entries == ["prod-.*"])
+        #expect(recovery.constraints.preventCrossDataCenter)
+        #expect(recovery.constraints.failOnLagMinutes == 2)
+        #expect(recovery.constraints.ignoreHostnameFilters == ["backup"])
+        #expect(!recovery.detachLostReplicas)
+        #expect(!recovery.planOptions.applyPromotion)
+        #expect(recovery.policyScript == "/etc/baton/policy.lua")
+        #expect(recovery.policyFailureMode == .abort)
+        #expect(recovery.hooks[.preFailover].count == 1)
+        #expect(recovery.hooks.defaultTimeout == .seconds(5))
+    }
+
+    @Test func hookKeysAreNotReportedAsUnknown() throws {
+        let configuration = try parse(#"{"PostFailoverProcesses": ["true"], "ProcessesShellCommand": "sh"}"#)
+        #expect(configuration.warnings.isEmpty, "\(configuration.warnings)")
+    }
+
+    @Test(arguments: [
+        (#"{"RecoverMasterClusterFilters": ["("]}"#, "RecoverMasterClusterFilters"),
+        (#"{"FailMasterPromotionIfSQLThreadNotUpToDate": true, "DelayMasterPromotionIfSQLThreadNotUpToDate": true}"#,
+         "DelayMasterPromotionIfSQLThreadNotUpToDate"),
+        (#"{"PolicyFailureMode": "panic"}"#, "PolicyFailureMode"),
+        (#"{"PreFailoverProcesses": "echo"}"#, "PreFailoverProcesses"),
+        (#"{"PostFailoverProcesses": [{"argv": []}]}"#, "PostFailoverProcesses[0]"),
+        (#"{"MySQLReplicationPassword": "${NOT_SET_ANYWHERE}"}"#, "MySQLReplicationPassword"),
+    ])
+    func wrongValuesNameTheirKey(json: String, key: String) {
+        #expect {
+            _ = try parse(json)
+        } throws: { error in
+            "\(error)".contains(key)
+        }
+    }
+}

@@ -1,4 +1,3 @@
-import BatonCore
 import Foundation
 
 /// What a recovery would do if one instance failed now: the answer of `GET /api/what-if/:host/:port` and of
@@ -9,6 +8,11 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
         /// Why it stands where it stands, or why it is excluded.
         public var reason: String
 
+        public init(key: InstanceKey, reason: String) {
+            self.key = key
+            self.reason = reason
+        }
+
         enum CodingKeys: String, CodingKey {
             case key = "Key", reason = "Reason"
         }
@@ -17,6 +21,11 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
     public struct HookPlan: Codable, Sendable, Equatable {
         public var phase: String
         public var hooks: [String]
+
+        public init(phase: String, hooks: [String]) {
+            self.phase = phase
+            self.hooks = hooks
+        }
 
         enum CodingKeys: String, CodingKey {
             case phase = "Phase", hooks = "Hooks"
@@ -50,6 +59,34 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
     public var policyHash: String
     /// Everything the recovery's audit would say about these decisions.
     public var audit: [String]
+
+    public init(
+        failedInstance: InstanceKey, analysis: String, analysisDescription: String, recoveryAllowed: Bool, gate: String,
+        policyFilter: String, builtInRanking: [Candidate], excluded: [Candidate], policyRanking: [InstanceKey]?,
+        policyReasons: [Candidate], chosenCandidate: InstanceKey?, successor: InstanceKey?, followers: [InstanceKey],
+        lostReplicas: [Candidate], steps: [String], refusal: String?, hooks: [HookPlan], policyHash: String,
+        audit: [String]
+    ) {
+        self.failedInstance = failedInstance
+        self.analysis = analysis
+        self.analysisDescription = analysisDescription
+        self.recoveryAllowed = recoveryAllowed
+        self.gate = gate
+        self.policyFilter = policyFilter
+        self.builtInRanking = builtInRanking
+        self.excluded = excluded
+        self.policyRanking = policyRanking
+        self.policyReasons = policyReasons
+        self.chosenCandidate = chosenCandidate
+        self.successor = successor
+        self.followers = followers
+        self.lostReplicas = lostReplicas
+        self.steps = steps
+        self.refusal = refusal
+        self.hooks = hooks
+        self.policyHash = policyHash
+        self.audit = audit
+    }
 
     enum CodingKeys: String, CodingKey {
         case failedInstance = "FailedInstance", analysis = "Analysis", analysisDescription = "AnalysisDescription"

@@ -16,13 +16,20 @@ public enum RecoveryGate {
         public var endedAt: Date?
         /// An acknowledged recovery no longer blocks.
         public var acknowledged: Bool
+        /// The instance it promoted or moved replicas under. A cluster is named after its primary, so after a
+        /// failover it has a new name: a recovery of the promoted instance is blocked through this key.
+        public var successor: InstanceKey?
 
-        public init(id: Int64, cluster: String, startedAt: Date, endedAt: Date?, acknowledged: Bool = false) {
+        public init(
+            id: Int64, cluster: String, startedAt: Date, endedAt: Date?, acknowledged: Bool = false,
+            successor: InstanceKey? = nil
+        ) {
             self.id = id
             self.cluster = cluster
             self.startedAt = startedAt
             self.endedAt = endedAt
             self.acknowledged = acknowledged
+            self.successor = successor
         }
     }
 
@@ -30,6 +37,8 @@ public enum RecoveryGate {
         public var isLeader: Bool
         public var recoveriesEnabled: Bool
         public var analysis: AnalysisCode
+        /// The failed instance; `nil` skips the successor check.
+        public var failedKey: InstanceKey?
         public var cluster: String
         public var clusterAlias: String
         public var isDowntimed: Bool
@@ -45,8 +54,9 @@ public enum RecoveryGate {
         public init(
             isLeader: Bool, recoveriesEnabled: Bool, analysis: AnalysisCode, cluster: String, clusterAlias: String = "",
             isDowntimed: Bool, recoveries: [PastRecovery], blockSeconds: TimeInterval, masterFilter: ClusterFilter,
-            intermediateMasterFilter: ClusterFilter, isManual: Bool = false, now: Date
+            intermediateMasterFilter: ClusterFilter, isManual: Bool = false, now: Date, failedKey: InstanceKey? = nil
         ) {
+            self.failedKey = failedKey
             self.isLeader = isLeader
             self.recoveriesEnabled = recoveriesEnabled
             self.analysis = analysis
@@ -83,18 +93,25 @@ public enum RecoveryGate {
         }
         if facts.isDowntimed { return .refused(reason: "the failed instance is downtimed", blockingRecovery: nil) }
         let blocking = facts.recoveries
-            .filter { $0.cluster == facts.cluster && !$0.acknowledged }
-            .compactMap { recovery -> (Int64, Date)? in
+            .filter { recovery in
+                !recovery.acknowledged
+                    && (recovery.cluster == facts.cluster || (facts.failedKey != nil && recovery.successor == facts.failedKey))
+            }
+            .compactMap { recovery -> (PastRecovery, Date)? in
                 guard let ended = recovery.endedAt else { return nil }
                 let until = ended.addingTimeInterval(facts.blockSeconds)
-                return until > facts.now ? (recovery.id, until) : nil
+                return until > facts.now ? (recovery, until) : nil
             }
             .max { $0.1 < $1.1 }
-        if let (id, until) = blocking {
+        if let (recovery, until) = blocking {
+            let what =
+                recovery.cluster == facts.cluster
+                ? "\(facts.cluster) was recovered recently"
+                : "\(recovery.successor?.description ?? "") took over recently"
             return .refused(
-                reason: "\(facts.cluster) was recovered recently (recovery \(id)); blocked until "
-                    + "\(OrchestratorTimestamp.format(until)) unless acknowledged",
-                blockingRecovery: id)
+                reason: "\(what) (recovery \(recovery.id)); blocked until \(OrchestratorTimestamp.format(until)) "
+                    + "unless acknowledged",
+                blockingRecovery: recovery.id)
         }
         let isIntermediate = facts.analysis.rawValue.contains("IntermediateMaster")
         let filter = isIntermediate ? facts.intermediateMasterFilter : facts.masterFilter

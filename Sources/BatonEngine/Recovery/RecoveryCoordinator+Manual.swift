@@ -49,7 +49,7 @@ extension RecoveryCoordinator {
         let instances = controls.annotate(monitor.registry.all(), at: at)
         let cluster = instances.first { $0.key == key }?.clusterName ?? ""
         let past = (try? database.recentRecoveries(
-            cluster: cluster, endedAfter: at.addingTimeInterval(-TimeInterval(configuration.recovery.blockSeconds)))) ?? []
+            cluster: cluster, successor: key, endedAfter: at.addingTimeInterval(-TimeInterval(configuration.recovery.blockSeconds)))) ?? []
         let facts = RecoveryDryRun.Facts(
             now: at, downtimes: controls.activeDowntimes(at: at), analysisSettings: detector.configuration.analysis,
             recoveriesEnabled: controls.recoveriesEnabled, pastRecoveries: past.compactMap(\.pastRecovery),

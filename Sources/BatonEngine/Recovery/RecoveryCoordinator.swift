@@ -206,7 +206,8 @@ public final class RecoveryCoordinator: Service, Sendable {
         let recoveries: [RecoveryGate.PastRecovery]
         do {
             recoveries = try database.recentRecoveries(
-                cluster: cluster, endedAfter: at.addingTimeInterval(-TimeInterval(configuration.recovery.blockSeconds))
+                cluster: cluster, successor: row.analyzedInstanceKey,
+                endedAfter: at.addingTimeInterval(-TimeInterval(configuration.recovery.blockSeconds))
             ).compactMap(\.pastRecovery)
         } catch {
             return .refused(reason: "cannot read the recoveries of \(cluster): \(error)", blockingRecovery: nil)
@@ -218,7 +219,8 @@ public final class RecoveryCoordinator: Service, Sendable {
                 isDowntimed: row.skippableDueToDowntime, recoveries: recoveries,
                 blockSeconds: TimeInterval(configuration.recovery.blockSeconds),
                 masterFilter: configuration.recovery.masterFilter,
-                intermediateMasterFilter: configuration.recovery.intermediateMasterFilter, isManual: isManual, now: at))
+                intermediateMasterFilter: configuration.recovery.intermediateMasterFilter, isManual: isManual, now: at,
+                failedKey: row.analyzedInstanceKey))
     }
 
     /// Records a refused automatic recovery (`blocked-recoveries`) when the reason changed, or every minute.

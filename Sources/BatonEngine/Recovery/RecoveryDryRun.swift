@@ -59,7 +59,7 @@ public enum RecoveryDryRun {
                 cluster: row.clusterDetails.clusterName, clusterAlias: row.clusterDetails.clusterAlias,
                 isDowntimed: row.skippableDueToDowntime, recoveries: facts.pastRecoveries,
                 blockSeconds: TimeInterval(settings.blockSeconds), masterFilter: settings.masterFilter,
-                intermediateMasterFilter: settings.intermediateMasterFilter, now: facts.now))
+                intermediateMasterFilter: settings.intermediateMasterFilter, now: facts.now, failedKey: key))
         var gateAllows = false
         switch gate {
         case .proceed:

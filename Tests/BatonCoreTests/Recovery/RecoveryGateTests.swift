@@ -65,6 +65,30 @@ import Testing
         #expect(verdict == .refused(reason: "recovery 7 of db-1:3306 is still running", blockingRecovery: 7))
     }
 
+    /// A cluster is named after its primary, so the cluster a failover produced has a new name: a failure of the
+    /// promoted instance is still blocked, through the successor.
+    @Test func theSuccessorOfARecentRecoveryIsBlockedUnderItsClustersNewName() {
+        let promoted = InstanceKey(hostname: "db-2", port: 3306)
+        let recent = RecoveryGate.PastRecovery(
+            id: 7, cluster: "db-1:3306", startedAt: now.addingTimeInterval(-700), endedAt: now.addingTimeInterval(-600),
+            successor: promoted)
+        let verdict = RecoveryGate.check(facts {
+            $0.cluster = "db-2:3306"
+            $0.failedKey = promoted
+            $0.recoveries = [recent]
+        })
+        #expect(verdict == .refused(
+            reason: "db-2:3306 took over recently (recovery 7); blocked until "
+                + "\(OrchestratorTimestamp.format(now.addingTimeInterval(3000))) unless acknowledged",
+            blockingRecovery: 7))
+        let other = RecoveryGate.check(facts {
+            $0.cluster = "db-2:3306"
+            $0.failedKey = InstanceKey(hostname: "db-3", port: 3306)
+            $0.recoveries = [recent]
+        })
+        #expect(other == .proceed)
+    }
+
     @Test func aFinishedRecoveryBlocksForThePeriodAfterItEndedUnlessAcknowledged() {
         let recent = RecoveryGate.PastRecovery(
             id: 3, cluster: "db-1:3306", startedAt: now.addingTimeInterval(-4000), endedAt: now.addingTimeInterval(-600))
