@@ -303,7 +303,7 @@ public final class RecoveryCoordinator: Service, Sendable {
 
     static func describe(_ phase: PhaseResult) -> [String] {
         var lines = phase.results.map { result in
-            "\(phase.phase.configurationKey): \(result.hook) \(result.summary) in \(result.duration.inMilliseconds) ms"
+            "\(phase.phase.configurationKey): \(result.hook) \(result.summary)"
                 + (result.output.text.isEmpty ? "" : "; output: \(result.output.text.suffix(2048))")
         }
         lines += phase.launchedAsynchronously.map { "\(phase.phase.configurationKey): \($0) launched asynchronously" }

@@ -143,13 +143,9 @@ public enum RecoveryDryRun {
                 replication.lastIOError =
                     "error reconnecting to master '\(key)' - retry-time: 60  maximum-retries: 86400  message: "
                     + "Can't connect to server on '\(key.hostname)' (111 \"Connection refused\")"
+                // A replica without a running IO thread reports no lag (Seconds_Behind_Master is NULL).
+                replication.secondsBehindSource = nil
                 instance.facts.replication = replication
-                // The replica itself still answers: keep its check valid at `now`.
-                if instance.lastSeen != nil {
-                    instance.lastSeen = now
-                    instance.lastChecked = now
-                    instance.lastAttempted = now
-                }
             }
             return instance
         }
