@@ -92,8 +92,7 @@ extension RecoveryCoordinator {
 
         trail.record("executing \(plan.steps.count) steps")
         let leadership = self.leadership
-        let result = await executor.execute(plan) { leadership.isLeader }
-        for outcome in result.steps {
+        let result = await executor.execute(plan, checkStillAllowed: { leadership.isLeader }) { outcome in
             trail.record("\(outcome.step.description): \(Self.describe(outcome.status)) (\(outcome.duration.inMilliseconds) ms)")
         }
         let attempted = result.steps.contains { outcome in

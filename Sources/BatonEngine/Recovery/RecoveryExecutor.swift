@@ -31,8 +31,10 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
     /// Runs the plan's steps in order.
     /// - Parameter checkStillAllowed: asked before every step that changes a server (e.g. "am I still the
     ///   leader?"); `false` stops the execution with outcome `aborted`.
+    /// - Parameter onStep: told each step's outcome as soon as it is known (the audit trail records it live).
     public func execute(
-        _ plan: RecoveryPlan, checkStillAllowed: @Sendable () async -> Bool = { true }
+        _ plan: RecoveryPlan, checkStillAllowed: @Sendable () async -> Bool = { true },
+        onStep: @Sendable (RecoveryExecutionResult.StepOutcome) -> Void = { _ in }
     ) async -> RecoveryExecutionResult {
         var logger = logger
         logger[metadataKey: "baton.recovery.failed"] = "\(plan.failed)"
@@ -55,6 +57,7 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
             stepLogger[metadataKey: "baton.recovery.instance"] = "\(target)"
             if lostKeys.contains(target) {
                 outcomes.append(.init(step: step, status: .skipped("\(target) was lost earlier in this recovery"), duration: .zero))
+                onStep(outcomes[outcomes.count - 1])
                 continue
             }
             if step.changesServer, !(await checkStillAllowed()) {
@@ -68,6 +71,7 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
                 try await run(step, connections: &connections)
                 let duration = start.duration(to: clock.now)
                 outcomes.append(.init(step: step, status: .ok, duration: duration))
+                onStep(outcomes[outcomes.count - 1])
                 stepLogger.info(
                     "recovery step succeeded", metadata: ["baton.recovery.duration_ms": "\(duration.inMilliseconds)"])
                 if case .promote = step { promoted = true }
@@ -77,6 +81,7 @@ public struct RecoveryExecutor<C: Clock>: Sendable where C.Duration == Duration 
                     ?? RecoveryExecutionError(code: .statementFailed, message: "\(error)")
                 let duration = start.duration(to: clock.now)
                 outcomes.append(.init(step: step, status: .failed(error), duration: duration))
+                onStep(outcomes[outcomes.count - 1])
                 errors.append("\(step.description): \(error)")
                 if let connection = connections.removeValue(forKey: target) { await connection.close() }
                 stepLogger.error(
