@@ -123,12 +123,6 @@ struct RaftInvariantChecker {
         if let other = leaderOfTerm[status.term], other != node {
             fail("election safety: n\(other) and n\(node) both lead term \(status.term)")
         }
-        // Every commit starts at a leader: record which term committed each index.
-        while UInt64(commits.count) < status.commitIndex {
-            let index = UInt64(commits.count + 1)
-            guard let entryTerm = machine.term(at: index) else { break }
-            commits.append((status.term, entryTerm))
-        }
         if let tail = leaderTail[node], tail.term == status.term {
             let stillThere = tail.last.index <= status.logBase.index || machine.term(at: tail.last.index) == tail.last.term
             if status.lastLog.index < tail.last.index || !stillThere {
@@ -139,6 +133,21 @@ struct RaftInvariantChecker {
             checkCompleteness(node, machine, status)
         }
         leaderTail[node] = (status.term, status.lastLog)
+    }
+
+    /// A leader made its commit index durable (with the entries it covers): those entries are committed, in its
+    /// term. (A leader's in-memory commit index can run ahead of its own disk in a one-voter configuration; nothing
+    /// is applied or acknowledged before the batch is durable, so only durable commits count.)
+    ///
+    /// - Returns: whether this advanced the highest committed index known.
+    mutating func observeLeaderCommit(_ machine: RaftStateMachine, through commit: UInt64) -> Bool {
+        let before = commits.count
+        while UInt64(commits.count) < commit {
+            let index = UInt64(commits.count + 1)
+            guard let entryTerm = machine.term(at: index) else { break }
+            commits.append((machine.currentTerm, entryTerm))
+        }
+        return commits.count > before
     }
 
     /// Raft's leader completeness: an entry committed in term T is in the log of every leader of a term after T.

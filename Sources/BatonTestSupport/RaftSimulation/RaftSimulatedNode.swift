@@ -60,3 +60,15 @@ enum RaftSimulationApp {
         return stride(from: 0, to: bytes.count, by: 8).map { op(Array(bytes[$0..<$0 + 8]))! }
     }
 }
+
+extension RaftDurableState {
+    /// The last position of the persisted log.
+    var lastPosition: RaftLogPosition { entries.last?.position ?? logBase }
+
+    /// The term of the persisted entry at `index`; entries covered by the snapshot count as held.
+    func term(at index: UInt64) -> UInt64? {
+        if index <= logBase.index { return index == logBase.index ? logBase.term : snapshot?.metadata.term }
+        let offset = Int(index - logBase.index - 1)
+        return offset < entries.count ? entries[offset].term : nil
+    }
+}

@@ -86,6 +86,8 @@ public struct RaftSimulationStats: Sendable, Hashable, CustomStringConvertible {
     /// Virtual time from the end of the faults until a leader was known, in election timeouts.
     public var electionTimeoutsToLeader = 0.0
 
+    public init() {}
+
     public var description: String {
         "events=\(events) delivered=\(messagesDelivered) dropped=\(messagesDropped) dup=\(messagesDuplicated) "
             + "crashes=\(crashes) partitions=\(partitions) pauses=\(pauses) slowDisks=\(slowDisks) "

@@ -157,7 +157,10 @@ extension RaftSimulator {
     }
 
     func proposeFromClient() {
-        guard let slot = leaderSlot else { return }
+        // Clients talk to whichever node they believe leads: usually the newest leader, sometimes a stale one.
+        let leaders = nodes.indices.filter { nodes[$0].machine?.currentRole == .leader && !nodes[$0].paused }
+        guard !leaders.isEmpty else { return }
+        let slot = random.chance(0.7) ? leaderSlot! : random.pick(leaders)
         let op = nextOp
         do {
             let position = try nodes[slot].machine!.propose(RaftSimulationApp.command(op))

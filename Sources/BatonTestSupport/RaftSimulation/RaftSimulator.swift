@@ -28,7 +28,7 @@ struct RaftSimulationSwarm {
         raft.preVote = !random.chance(0.1)
         raft.checkQuorum = !random.chance(0.1)
         raft.maxEntriesPerMessage = random.pick([1, 2, 4, 64])
-        raft.maxBytesPerMessage = random.pick([8, 64, 1 << 20])
+        raft.maxBytesPerMessage = random.pick([1, 64, 1 << 20])
         raft.maxInflightMessages = random.pick([1, 2, 8])
         raft.snapshotThreshold = random.pick([0, 4, 10, 25])
         raft.trailingEntries = random.pick([0, 2, 10])
@@ -261,6 +261,13 @@ final class RaftSimulator {
         if ready.needsPersisting {
             nodes[slot].durable.persist(ready)
             trace.record(now, .persisted(id, entries: ready.entries.count, hardState: ready.hardState))
+            if let hard = ready.hardState, let machine = nodes[slot].machine, machine.currentRole == .leader,
+                machine.currentTerm == hard.term
+            {
+                if checker.observeLeaderCommit(machine, through: hard.commit) {
+                    checkCommitCannotBeLost(machine, index: hard.commit)
+                }
+            }
         }
         for message in ready.messages { send(message) }
         if let snapshot = ready.snapshotToApply {
@@ -318,6 +325,25 @@ final class RaftSimulator {
         if random.chance(network.duplicateRate) {
             stats.messagesDuplicated += 1
             queue.push(.deliver(message), at: now + network.minimumDelay + random.exponential(network.meanExtraDelay * 3))
+        }
+    }
+
+    /// A leader just made index `index` durably committed. No voter lacking that entry may be able to win an
+    /// election: that is, no voter whose durable log lacks it may be at least as up to date as enough voters to make
+    /// a quorum. (This catches the Figure 8 bug when the commit happens, not only when a later leader overwrites it.)
+    func checkCommitCannotBeLost(_ leader: RaftStateMachine, index: UInt64) {
+        guard let term = leader.term(at: index) else { return }
+        let membership = leader.membership
+        let voters = membership.voters.map { nodes[Int($0.rawValue) - 1].durable }
+        for (candidateID, candidate) in zip(membership.voters, voters) where candidate.term(at: index) != term {
+            let last = candidate.lastPosition
+            let supporters = voters.filter { last.isAtLeastAsUpToDate(as: $0.lastPosition) }.count
+            if supporters >= membership.quorum {
+                checker.fail(
+                    "commit safety: n\(leader.id) committed \(index)@\(term) in term \(leader.currentTerm), but n\(candidateID) "
+                        + "(last \(last)) lacks it and could still win the votes of a quorum")
+                return
+            }
         }
     }
 
