@@ -154,8 +154,9 @@ let package = Package(
         .testTarget(
             name: "BatonHTTPTests",
             dependencies: [
-                "BatonHTTP", "BatonEngine", "BatonStore", "BatonCore", "BatonTestSupport",
+                "BatonHTTP", "BatonEngine", "BatonStore", "BatonCore", "BatonTestSupport", "BatonHooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

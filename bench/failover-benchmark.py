@@ -52,12 +52,21 @@ def wait(condition, timeout, interval=0.05):
 
 def trial(baton, poll):
     work = tempfile.mkdtemp(prefix="baton-failover-bench-")
-    base_port = random.randrange(26000, 40000, 10)
-    api_port = base_port + 9
     daemon = None
     try:
-        subprocess.run([SANDBOX, "up", "--dir", f"{work}/sandbox", "--base-port", str(base_port),
-                        "--topology", "1 2:1 3:1 4:1"], check=True, stdout=subprocess.DEVNULL)
+        # Another program may hold a port of the range: try a few ranges.
+        for attempt in range(5):
+            base_port = random.randrange(26000, 40000, 10)
+            api_port = base_port + 9
+            started = subprocess.run([SANDBOX, "up", "--dir", f"{work}/sandbox", "--base-port", str(base_port),
+                                      "--topology", "1 2:1 3:1 4:1"], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            if started.returncode == 0:
+                break
+            subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        else:
+            raise RuntimeError("the sandbox did not start in 5 attempts")
         config = {
             "ListenAddress": f"127.0.0.1:{api_port}", "BackendDB": "sqlite",
             "SQLite3DataFile": f"{work}/baton.sqlite3", "MySQLTopologyUser": "baton",

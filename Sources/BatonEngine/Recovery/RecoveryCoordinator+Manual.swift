@@ -10,8 +10,9 @@ extension RecoveryCoordinator {
         _ key: InstanceKey, candidate: InstanceKey? = nil, skipHooks: Bool = false
     ) async -> Result<RecoveryRecord, RecoveryRefusal> {
         guard leadership.isLeader else { return .failure(RecoveryRefusal("this node is not the leader")) }
+        guard monitor.registry.contains(key) else { return .failure(RecoveryRefusal("\(key) is not known")) }
         guard let row = detector.analyze().first(where: { $0.analyzedInstanceKey == key }) else {
-            return .failure(RecoveryRefusal("\(key) is not known"))
+            return .failure(RecoveryRefusal("\(key) is not failed in a way Baton recovers (analysis: NoProblem)"))
         }
         guard RecoveryRequest.planKind(for: row.analysis) != nil else {
             return .failure(
