@@ -174,6 +174,10 @@ extension RaftStateMachine {
 
     mutating func handleAppendEntries(_ message: RaftMessage, _ append: RaftMessage.AppendEntries) {
         let previous = append.previous
+        for (offset, entry) in append.entries.enumerated()
+        where entry.index != previous.index + 1 + UInt64(offset) || entry.term > message.term {
+            return  // not a well-formed AppendEntries: ignore it rather than corrupt the log
+        }
         if previous.index < log.committed {
             // Everything through our commit index matches any leader's log.
             send(to: message.from, .appendResponse(.init(success: true, index: log.committed)))

@@ -121,7 +121,7 @@ public struct RaftStateMachine: Sendable {
 
     /// Handles a message received from another node. Messages for another node are ignored.
     public mutating func step(_ message: RaftMessage) {
-        guard message.to == id, message.from != id else { return }
+        guard message.to == id, message.from != id, message.isPlausible else { return }
         if message.term > term {
             if case .voteRequest(let request) = message.payload {
                 let inLease = options.checkQuorum && leader != nil && electionElapsed < options.electionTicks

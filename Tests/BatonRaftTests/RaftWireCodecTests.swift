@@ -110,3 +110,30 @@ import Testing
         #expect(whole == chained)
     }
 }
+
+/// Well-formed messages with nonsense in them must not harm a node.
+@Suite struct RaftHostileMessageTests {
+    @Test func nonsenseMessagesAreIgnored() throws {
+        let cluster = RaftTestCluster([1, 2, 3])
+        cluster.campaign(1)
+        let before = cluster[2].status
+        let hostile: [RaftMessage.Payload] = [
+            .appendEntries(.init(previous: cluster[2].lastLogPosition, entries: [RaftEntry(index: 100, term: 2)], commit: 0)),
+            .appendEntries(.init(previous: .init(index: .max - 1, term: 1), entries: [RaftEntry(index: .max, term: 1)], commit: .max)),
+            .appendResponse(.init(success: true, index: .max)),
+            .installSnapshotResponse(.init(snapshotIndex: .max, nextOffset: .max, done: true, index: .max)),
+        ]
+        for payload in hostile {
+            cluster[2].step(RaftMessage(from: 1, to: 2, term: before.term, payload: payload))
+            cluster[1].step(RaftMessage(from: 2, to: 1, term: before.term, payload: payload))
+        }
+        cluster[2].step(RaftMessage(from: 1, to: 2, term: .max, payload: .heartbeat(.init(commit: 0))))
+        #expect(cluster[2].lastLogPosition == before.lastLog)
+        #expect(cluster[2].currentTerm == before.term)
+        cluster.queue.removeAll()
+        cluster.tickAll(3)
+        #expect(cluster.leaders == [1])
+        try cluster.propose(1, "still fine")
+        #expect(cluster.appliedStrings(2) == ["still fine"])
+    }
+}
