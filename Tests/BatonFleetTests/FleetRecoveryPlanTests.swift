@@ -35,7 +35,7 @@ import Testing
         for (index, step) in plan.steps.enumerated() {
             let name = "\(index) \(step.name) \(step.target)"
             do {
-                let connection = try await FleetClient.connect(step.target, timeout: .seconds(1))
+                let connection = try await FleetClient.connect(step.target)
                 defer { Task { await connection.close() } }
                 switch step {
                 case .awaitRelayLogApplied(_, let query, _), .awaitReplicating(_, let query, _):

@@ -126,19 +126,26 @@ import Testing
         try await SimulatedFleet.with(try Self.cluster(.mariadb, replicas: 1)) { fleet in
             let primaryKey = try #require(fleet.key("c0001-p"))
             let replicaKey = try #require(fleet.key("c0001-r1"))
-            try fleet.setLag(replicaKey, seconds: 0.4)
+            try fleet.setLag(replicaKey, seconds: 600)
             try fleet.write(to: primaryKey, transactions: 2)
             let replica = try await FleetClient.connect(replicaKey)
             let lagging = try #require(try await replica.query("SHOW SLAVE STATUS").rows.first)
             #expect(lagging["Gtid_IO_Pos"] == "0-1-12")
             #expect(lagging["Read_Master_Log_Pos"] != lagging["Exec_Master_Log_Pos"])
+            #expect(lagging["Seconds_Behind_Master"] != nil)
             #expect(try await variable(replica, "gtid_current_pos") == "0-1-10")
             #expect(try await replica.query("SELECT MASTER_GTID_WAIT('0-1-12', 0.05)").rows.first?[0] == "-1")
-            #expect(try await replica.query("SELECT MASTER_GTID_WAIT('0-1-12', 10)").rows.first?[0] == "0")
+
+            let waiter = try await FleetClient.connect(replicaKey)
+            async let waited = waiter.query("SELECT MASTER_GTID_WAIT('0-1-12', 60)", timeout: .seconds(60))
+            try await Task.sleep(for: .milliseconds(100))
+            try fleet.setLag(replicaKey, seconds: 0)
+            #expect(try await waited.rows.first?[0] == "0")
             let caughtUp = try #require(try await replica.query("SHOW SLAVE STATUS").rows.first)
             #expect(caughtUp["Read_Master_Log_Pos"] == caughtUp["Exec_Master_Log_Pos"])
             #expect(caughtUp["Seconds_Behind_Master"] == "0")
             await replica.close()
+            await waiter.close()
         }
     }
 

@@ -10,7 +10,7 @@ enum FleetClient {
     static let logger = Logger(label: "test.fleet")
 
     static func configuration(
-        _ key: InstanceKey, password: String = "baton_pw", timeout: Duration = .seconds(5)
+        _ key: InstanceKey, password: String = "baton_pw", timeout: Duration = .seconds(10)
     ) -> MySQLConnectionConfiguration {
         MySQLConnectionConfiguration(
             host: key.hostname, port: key.port, user: "baton", password: password, connectTimeout: timeout,
@@ -18,7 +18,7 @@ enum FleetClient {
     }
 
     static func connect(
-        _ key: InstanceKey, password: String = "baton_pw", timeout: Duration = .seconds(5)
+        _ key: InstanceKey, password: String = "baton_pw", timeout: Duration = .seconds(10)
     ) async throws -> MySQLConnection {
         try await MySQLConnection.connect(
             to: configuration(key, password: password, timeout: timeout), on: MultiThreadedEventLoopGroup.singleton,
@@ -27,7 +27,7 @@ enum FleetClient {
 
     /// One probe over a fresh connection, as Baton's prober runs it.
     static func probe(
-        _ key: InstanceKey, options: InstanceProber.Options = .init(), timeout: Duration = .seconds(5)
+        _ key: InstanceKey, options: InstanceProber.Options = .init(), timeout: Duration = .seconds(10)
     ) async -> ProbeOutcome {
         let connection: MySQLConnection
         do {

@@ -10,7 +10,7 @@ extension FleetState {
         var values: [String: String] = [
             "binlog_format": server.binlogFormat,
             "binlog_row_image": "FULL",
-            "hostname": server.name,
+            "hostname": server.hostname,
             "log_bin": "ON",
             "port": String(server.key.port),
             "read_only": onOff(server.readOnly),

@@ -38,7 +38,7 @@ public struct FleetState: Sendable {
                 let profile = SimulatedServerProfile(
                     flavor: cluster.flavor, version: spec.version ?? cluster.version, versionComment: spec.versionComment)
                 let server = SimulatedServer(
-                    id: id, name: spec.name, cluster: cluster.name,
+                    id: id, name: spec.name, configuredHostname: spec.hostname, cluster: cluster.name,
                     key: InstanceKey(hostname: spec.host ?? "127.0.0.1", port: spec.port ?? 0), profile: profile,
                     serverID: serverID!, serverUUID: Self.uuid(for: serverID!), gtidDomain: cluster.gtidDomain ?? 0,
                     readOnly: spec.readOnly ?? (spec.source != nil), logReplicaUpdates: spec.logReplicaUpdates ?? true,

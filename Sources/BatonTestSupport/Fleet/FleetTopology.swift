@@ -40,8 +40,11 @@ public struct FleetTopology: Sendable, Codable, Equatable {
     }
 
     public struct Instance: Sendable, Codable, Equatable {
-        /// Unique in the fleet; also the server's `@@hostname`.
+        /// Unique in the fleet.
         public var name: String
+        /// `@@hostname`; by default the address, so that Baton's default `MySQLHostnameResolveMethod`
+        /// (`@@hostname`) keeps naming the server by an address that reaches it.
+        public var hostname: String?
         /// An IPv4 address to listen on (any of 127.0.0.0/8 on Linux); default 127.0.0.1.
         public var host: String?
         /// The port to listen on; 0 or nil picks a free one.
@@ -65,11 +68,13 @@ public struct FleetTopology: Sendable, Codable, Equatable {
         public var initialTransactions: Int?
 
         public init(
-            name: String, host: String? = nil, port: Int? = nil, source: String? = nil, serverID: UInt32? = nil,
+            name: String, hostname: String? = nil, host: String? = nil, port: Int? = nil, source: String? = nil,
+            serverID: UInt32? = nil,
             version: String? = nil, versionComment: String? = nil, readOnly: Bool? = nil, lagSeconds: Double? = nil,
             logReplicaUpdates: Bool? = nil, binlogFormat: String? = nil, initialTransactions: Int? = nil
         ) {
             self.name = name
+            self.hostname = hostname
             self.host = host
             self.port = port
             self.source = source

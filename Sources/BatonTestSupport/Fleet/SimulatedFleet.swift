@@ -145,8 +145,33 @@ public final class SimulatedFleet: Sendable {
         state.withLock { $0.updateKeys(bound, topology: topology, now: now) }
     }
 
-    /// Starts server `id` listening on `key` (port 0 picks one) and returns the key it listens on.
+    /// Starts server `id` listening on `key` and returns the key it listens on. Port 0 picks a free port below
+    /// the system's ephemeral range: a port from that range could be taken by some client's outgoing connection
+    /// while the server is killed, and the restart could not bind it again.
     func listen(_ id: Int, on key: InstanceKey) async throws -> InstanceKey {
+        guard key.port == 0 else { return try await listen(id, exactly: key) }
+        let range = Self.nonEphemeralPorts
+        var generator = SystemRandomNumberGenerator()
+        var lastError: (any Error)?
+        for _ in 0..<64 {
+            let candidate = InstanceKey(hostname: key.hostname, port: Int.random(in: range, using: &generator))
+            do {
+                return try await listen(id, exactly: candidate)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? FleetError(code: .bindFailed, message: "no free port for \(key.hostname)")
+    }
+
+    /// Ports from 10000 up to the start of the ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`).
+    static let nonEphemeralPorts: ClosedRange<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+        return low > 12_000 ? 10_000...(low - 1) : 1_025...max(1_025, low - 1)
+    }()
+
+    private func listen(_ id: Int, exactly key: InstanceKey) async throws -> InstanceKey {
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -6,6 +6,8 @@ public struct SimulatedServer: Sendable {
     /// The index in ``FleetState/servers``; stable for the fleet's life.
     public let id: Int
     public let name: String
+    /// `@@hostname` when the topology sets one; otherwise the address.
+    let configuredHostname: String?
     public let cluster: String
     /// Where it listens (the port is the bound one once the fleet runs).
     public internal(set) var key: InstanceKey
@@ -46,12 +48,13 @@ public struct SimulatedServer: Sendable {
     static let transactionSize: Int64 = 372
 
     init(
-        id: Int, name: String, cluster: String, key: InstanceKey, profile: SimulatedServerProfile, serverID: UInt32,
+        id: Int, name: String, configuredHostname: String?, cluster: String, key: InstanceKey, profile: SimulatedServerProfile, serverID: UInt32,
         serverUUID: String, gtidDomain: Int, readOnly: Bool, logReplicaUpdates: Bool, binlogFormat: String,
         lagSeconds: Double, startedAt: ContinuousClock.Instant
     ) {
         self.id = id
         self.name = name
+        self.configuredHostname = configuredHostname
         self.cluster = cluster
         self.key = key
         self.profile = profile
@@ -66,6 +69,7 @@ public struct SimulatedServer: Sendable {
     }
 
     public var isMariaDB: Bool { profile.isMariaDB }
+    public var hostname: String { configuredHostname ?? key.hostname }
     public var binlogFile: String { profile.binlogFilePrefix + "." + sixDigits(binlogFileNumber) }
 
     /// The key its own writes are recorded under: the domain (MariaDB) or its UUID (MySQL).
