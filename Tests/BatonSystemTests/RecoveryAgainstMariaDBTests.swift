@@ -288,7 +288,12 @@ import Testing
 
         #expect(try await harness.replication(2).readOnly == false)
         for server in [1, 3] {
-            let state = try await harness.replication(server)
+            // The old primary's replication was started last: give its IO thread time to connect.
+            var state = try await harness.replication(server)
+            for _ in 0..<100 where !(state.source == sandbox.key(2) && state.replicating) {
+                try await Task.sleep(for: .milliseconds(100))
+                state = try await harness.replication(server)
+            }
             #expect(state.source == sandbox.key(2) && state.replicating, "server \(server): \(state)")
         }
         try sandbox.sql(2, "INSERT INTO takeover.t VALUES (2)")
