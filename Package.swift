@@ -148,7 +148,10 @@ let package = Package(
         .testTarget(name: "BatonStoreTests", dependencies: ["BatonStore", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BatonEngineTests",
-            dependencies: ["BatonEngine", "BatonCore", "BatonTestSupport"],
+            dependencies: [
+                "BatonEngine", "BatonCore", "BatonTestSupport", "BatonHooks", "BatonStore",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

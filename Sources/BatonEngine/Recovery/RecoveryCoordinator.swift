@@ -134,6 +134,26 @@ public final class RecoveryCoordinator: Service, Sendable {
         for row in detector.latest where row.isActionableRecovery {
             considerAutomatic(row, at: at)
         }
+        endLostDowntimesOfRecoveredInstances(at: at)
+    }
+
+    /// A server a recovery left behind (downtimed `lost-in-recovery`) that replicates again — an operator
+    /// re-attached it — is watched normally again, as in orchestrator: its downtime ends once it has replicated
+    /// with a valid check for a minute after the downtime began.
+    public func endLostDowntimesOfRecoveredInstances(at: Date) {
+        let lifetime = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
+        for downtime in controls.activeDowntimes(at: at)
+        where downtime.owner == "baton" && downtime.reason == "lost-in-recovery"
+            && at.timeIntervalSince(downtime.endsAt.addingTimeInterval(-lifetime)) >= 60
+        {
+            guard let instance = monitor.registry.instance(downtime.key), instance.isReplicating,
+                instance.isLastCheckValid(
+                    pollSeconds: configuration.pollSeconds, reasonableCheckSeconds: configuration.reasonableCheckSeconds)
+            else { continue }
+            if (try? controls.endDowntime(downtime.key, now: at)) == true {
+                logger.notice("Lost instance replicates again: downtime ended", metadata: ["baton.instance": "\(downtime.key)"])
+            }
+        }
     }
 
     func considerAutomatic(_ row: ReplicationAnalysis, at: Date) {
