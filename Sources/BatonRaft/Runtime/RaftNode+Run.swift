@@ -30,13 +30,15 @@ extension RaftNode {
                 _ = try await group.next()
                 group.cancelAll()
             }
+        } catch is CancellationError {
+            // Stopped by cancellation: a child noticed it first.
         } catch {
             failure = error
             logger.critical(
                 "raft node stopped by an error", metadata: ["baton.raft.error": "\(String(describing: error))"])
         }
         stop()
-        if let failure, !(failure is CancellationError) { throw failure }
+        if let failure { throw failure }
     }
 
     private func tickUntilStopped() async throws {

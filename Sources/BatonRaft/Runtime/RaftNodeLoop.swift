@@ -24,6 +24,9 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
     var pending: [UInt64: PendingEntry] = [:]
     var transfers: [PendingTransfer] = []
     var lastContact: [RaftNodeID: C.Instant] = [:]
+    /// Answers decided in this round, given after it is published (so that a caller who gets its answer sees a
+    /// status at least as new).
+    var answers: [(RaftNodeReply, Result<[UInt8], RaftNodeError>)] = []
     /// The configuration last given to the transport.
     var announcedMembership: RaftMembership?
     var logger: Logger { node.logger }
@@ -131,6 +134,13 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
         expireRequests(now: after)
         checkTransfers(now: after)
         publish(now: after)
+        let decided = answers
+        answers = []
+        for (reply, result) in decided { reply.resolve(result) }
+    }
+
+    func answer(_ reply: RaftNodeReply, _ result: Result<[UInt8], RaftNodeError>) {
+        answers.append((reply, result))
     }
 
     func accept(_ request: RaftNodeRequest, now: C.Instant) {
@@ -157,7 +167,9 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
 
     func wait(for position: RaftLogPosition, _ reply: RaftNodeReply, deadline: C.Instant) {
         // An older entry at this index was replaced (this node lost leadership and won it back meanwhile).
-        pending[position.index]?.reply.resolve(.failure(lostLeadership(at: position.index)))
+        if let replaced = pending[position.index] {
+            answer(replaced.reply, .failure(lostLeadership(at: position.index)))
+        }
         pending[position.index] = PendingEntry(term: position.term, reply: reply, deadline: deadline)
     }
 
@@ -209,9 +221,9 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
             }
             if let waiting = pending.removeValue(forKey: entry.index) {
                 if waiting.term == entry.term {
-                    waiting.reply.resolve(.success(result))
+                    answer(waiting.reply, .success(result))
                 } else {
-                    waiting.reply.resolve(.failure(lostLeadership(at: entry.index)))
+                    answer(waiting.reply, .failure(lostLeadership(at: entry.index)))
                 }
             }
         }
@@ -252,11 +264,13 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
     func failPending(where shouldFail: (PendingEntry) -> Bool) {
         for (index, waiting) in pending.sorted(by: { $0.key < $1.key }) where shouldFail(waiting) {
             pending.removeValue(forKey: index)
-            waiting.reply.resolve(.failure(lostLeadership(at: index)))
+            answer(waiting.reply, .failure(lostLeadership(at: index)))
         }
     }
 
     func failAll(_ error: RaftNodeError) {
+        for (reply, result) in answers { reply.resolve(result) }
+        answers = []
         for waiting in pending.values { waiting.reply.resolve(.failure(error)) }
         for transfer in transfers { transfer.reply.resolve(.failure(error)) }
         pending = [:]
@@ -281,7 +295,8 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
                 pending.removeValue(forKey: index)  // cancelled by the caller
             } else if now >= waiting.deadline {
                 pending.removeValue(forKey: index)
-                waiting.reply.resolve(
+                answer(
+                    waiting.reply,
                     .failure(
                         RaftNodeError(
                             .timeout, "the entry at \(index) was not applied in time; it may still commit",
@@ -296,7 +311,7 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
         transfers.removeAll { transfer in
             if transfer.reply.isResolved { return true }
             if status.leader == transfer.target {
-                transfer.reply.resolve(.success([]))
+                answer(transfer.reply, .success([]))
                 logger.info("raft leadership transferred", metadata: ["baton.raft.target": "\(transfer.target)"])
                 return true
             }
@@ -311,7 +326,7 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
                     nil
                 }
             guard let failure else { return false }
-            transfer.reply.resolve(.failure(RaftNodeError(.timeout, failure, leader: RaftNode<C>.leader(in: status))))
+            answer(transfer.reply, .failure(RaftNodeError(.timeout, failure, leader: RaftNode<C>.leader(in: status))))
             return true
         }
     }
@@ -322,8 +337,8 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
     func publish(now: C.Instant) {
         let status = machine.status
         let electionTimeout = node.configuration.electionTimeout
-        let (change, subscribers) = node.shared.withLock {
-            shared -> (RaftLeadershipChange?, [AsyncStream<RaftLeadershipChange>.Continuation]) in
+        let (change, previous, subscribers) = node.shared.withLock {
+            shared -> (RaftLeadershipChange?, RaftLeadershipChange, [AsyncStream<RaftLeadershipChange>.Continuation]) in
             shared.running = true
             shared.status = status
             shared.lastContact = lastContact
@@ -331,14 +346,18 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
             let current = RaftLeadershipChange(
                 term: status.term, leader: RaftNode<C>.leader(in: status),
                 isLeader: shared.leads(now: now, electionTimeout: electionTimeout))
-            guard current != shared.leadership else { return (nil, []) }
+            let previous = shared.leadership
+            guard current != previous else { return (nil, previous, []) }
             shared.leadership = current
-            return (current, Array(shared.subscribers.values))
+            return (current, previous, Array(shared.subscribers.values))
         }
         guard let change else { return }
         for continuation in subscribers { continuation.yield(change) }
-        logger.info(
-            "raft leadership changed",
+        // Operators care about who leads; a term that passes without a leader is detail.
+        let level: Logger.Level =
+            change.leader?.id != previous.leader?.id || change.isLeader != previous.isLeader ? .info : .debug
+        logger.log(
+            level: level, "raft leadership changed",
             metadata: [
                 "baton.raft.term": "\(change.term)", "baton.raft.leader": "\(change.leader.map { "\($0.id)" } ?? "none")",
                 "baton.raft.is_leader": "\(change.isLeader)",
