@@ -9,6 +9,8 @@ final class RecordingApplication: RaftApplication {
         var lastIndex: UInt64 = 0
         var restores = 0
         var snapshots = 0
+        /// Whether `appliedIndex()` reports `lastIndex`, as an application with durable state would.
+        var durable = false
     }
 
     let state = Mutex(State())
@@ -17,6 +19,13 @@ final class RecordingApplication: RaftApplication {
     var lastIndex: UInt64 { state.withLock { $0.lastIndex } }
     var restores: Int { state.withLock { $0.restores } }
     var snapshots: Int { state.withLock { $0.snapshots } }
+
+    /// From now on, behave like an application whose state survives restarts.
+    func becomeDurable() { state.withLock { $0.durable = true } }
+
+    func appliedIndex() async throws -> UInt64? {
+        state.withLock { $0.durable ? $0.lastIndex : nil }
+    }
 
     func apply(_ entry: RaftEntry) async throws -> [UInt8] {
         state.withLock { state in
