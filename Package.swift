@@ -131,6 +131,18 @@ let package = Package(
             path: "bench/ProbeBenchmark",
             swiftSettings: swiftSettings
         ),
+        // Thousands of simulated MySQL/MariaDB servers in one process, for benchmarks and demos (docs/simulator.md).
+        .executableTarget(
+            name: "baton-fleet",
+            dependencies: [
+                "BatonCore", "BatonTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/Fleet",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: swiftSettings),
         .testTarget(
@@ -140,6 +152,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BatonFleetTests",
+            dependencies: [
+                "BatonTestSupport", "BatonMySQL", "BatonCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
