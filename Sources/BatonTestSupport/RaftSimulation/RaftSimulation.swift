@@ -25,8 +25,12 @@ struct RaftSimulationSwarm {
         raft = RaftOptions()
         raft.electionTicks = 8 + random.below(5)
         raft.heartbeatTicks = 1 + random.below(3)
-        raft.preVote = !random.chance(0.1)
-        raft.checkQuorum = !random.chance(0.1)
+        let preVoteOff = random.chance(0.1)
+        let checkQuorumOff = random.chance(0.1)
+        raft.checkQuorum = !checkQuorumOff
+        // Never both off: without PreVote and without the leader lease that comes with CheckQuorum, a removed node
+        // that never learns of its removal can depose every leader forever (Raft thesis §4.2.3). Baton runs with both.
+        raft.preVote = !preVoteOff || checkQuorumOff
         raft.maxEntriesPerMessage = random.pick([1, 2, 4, 64])
         raft.maxBytesPerMessage = random.pick([1, 64, 1 << 20])
         raft.maxInflightMessages = random.pick([1, 2, 8])

@@ -100,9 +100,14 @@ extension RaftSimulator {
 
     func checkLiveness() {
         guard let healedAt else { return }
-        guard let leaderSlot = nodes.indices.first(where: {
-            nodes[$0].machine.map { $0.currentRole == .leader && $0.membership.isVoter($0.id) } ?? false
-        }) else { return }
+        // The leader of the highest term (a removed leader without CheckQuorum may go on believing it leads).
+        var found: Int?
+        for slot in nodes.indices {
+            guard let machine = nodes[slot].machine, machine.currentRole == .leader, machine.membership.isVoter(machine.id)
+            else { continue }
+            if found == nil || machine.currentTerm > nodes[found!].machine!.currentTerm { found = slot }
+        }
+        guard let leaderSlot = found else { return }
         if leaderAfterHealAt == nil {
             leaderAfterHealAt = now
             let timeout = Double(swarm.raft.electionTicks) * 10

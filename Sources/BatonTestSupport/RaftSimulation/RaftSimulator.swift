@@ -52,6 +52,15 @@ final class RaftSimulator {
     }
 
     func run() -> RaftSimulationResult {
+        let raft = swarm.raft
+        trace.record(
+            0,
+            .note(
+                "swarm: election=\(raft.electionTicks) heartbeat=\(raft.heartbeatTicks) preVote=\(raft.preVote) "
+                    + "checkQuorum=\(raft.checkQuorum) entries/msg=\(raft.maxEntriesPerMessage) "
+                    + "bytes/msg=\(raft.maxBytesPerMessage) inflight=\(raft.maxInflightMessages) "
+                    + "snapshotEvery=\(raft.snapshotThreshold) trailing=\(raft.trailingEntries) "
+                    + "chunk=\(raft.snapshotChunkSize) drop=\(swarm.dropRate) dup=\(swarm.duplicateRate)"))
         for slot in 0..<options.nodes { start(slot) }
         queue.push(.nemesis, at: random.exponential(swarm.nemesisInterval))
         queue.push(.client, at: random.exponential(swarm.clientInterval))
