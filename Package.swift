@@ -38,6 +38,19 @@ let package = Package(
             name: "BatonCore",
             swiftSettings: swiftSettings
         ),
+        // The pure Raft state machine and its wire codec (standard library only), and in Runtime/ the node that runs
+        // it: timers, the storage protocol, the TCP and in-memory transports (docs/raft.md).
+        .target(
+            name: "BatonRaft",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BatonMySQL",
             dependencies: [
@@ -53,7 +66,7 @@ let package = Package(
         .target(
             name: "BatonStore",
             dependencies: [
-                "BatonCore",
+                "BatonCore", "BatonRaft",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -168,6 +181,19 @@ let package = Package(
         .testTarget(name: "BatonPolicyTests", dependencies: ["BatonPolicy", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BatonHooksTests", dependencies: ["BatonHooks", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BatonStoreTests", dependencies: ["BatonStore", "BatonCore"], swiftSettings: swiftSettings),
+        // The Raft runtime: in-memory nodes, the TCP transport, raft.sqlite3 (with a kill -9 child process) and three
+        // nodes over real TCP on 127.0.0.1.
+        .testTarget(
+            name: "BatonRaftRuntimeTests",
+            dependencies: [
+                "BatonRaft", "BatonStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BatonEngineTests",
             dependencies: [
