@@ -153,9 +153,7 @@ extension FleetState {
         } else if spelling == .replica {
             columns = Self.mySQLStatusColumns
         } else {
-            columns = Self.mySQLStatusColumns.map {
-                $0.replacingOccurrences(of: "Replica", with: "Slave").replacingOccurrences(of: "Source", with: "Master")
-            }
+            columns = Self.mySQLSlaveStatusColumns
         }
         guard let link = server.link else { return .resultSet(columns: columns, rows: []) }
         let io = ioStatus(of: id)
@@ -212,8 +210,7 @@ extension FleetState {
     private static func statusValue(
         _ column: String, common: [String: String?], link: SimulatedReplicaLink, server: SimulatedServer
     ) -> String? {
-        // Both spellings (Master/Slave and Source/Replica) end in the same suffixes.
-        let name = column.replacingOccurrences(of: "Replica", with: "Slave").replacingOccurrences(of: "Source", with: "Master")
+        let name = canonicalStatusColumns[column] ?? column
         switch name {
         case "Slave_IO_State": return common["IO_State"]!
         case "Master_Host": return common["Host"]!
@@ -257,6 +254,22 @@ extension FleetState {
         case "Auto_Position": return link.autoPosition ? "1" : "0"
         default: return ""
         }
+    }
+
+    /// MySQL's `SHOW SLAVE STATUS` columns: `SHOW REPLICA STATUS`'s with Source/Replica renamed Master/Slave.
+    static let mySQLSlaveStatusColumns = mySQLStatusColumns.map(slaveSpelling)
+
+    /// Every status column name (of either spelling) to its Master/Slave spelling, which `statusValue` matches.
+    static let canonicalStatusColumns: [String: String] = {
+        var names: [String: String] = [:]
+        for column in mariaDBStatusColumns + mySQLStatusColumns + mySQLSlaveStatusColumns {
+            names[column] = slaveSpelling(column)
+        }
+        return names
+    }()
+
+    static func slaveSpelling(_ column: String) -> String {
+        column.replacingOccurrences(of: "Replica", with: "Slave").replacingOccurrences(of: "Source", with: "Master")
     }
 
     /// The columns of MariaDB 10.11's `SHOW SLAVE STATUS` (also `SHOW REPLICA STATUS`), in order.

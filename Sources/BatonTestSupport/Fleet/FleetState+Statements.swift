@@ -5,8 +5,14 @@ extension FleetState {
     mutating func execute(
         _ sql: String, on id: Int, session: inout SimulatedSession, now: ContinuousClock.Instant
     ) -> SimulatedAnswer {
+        execute(SimulatedStatement.parse(sql), on: id, session: &session, now: now)
+    }
+
+    /// Runs an already parsed statement (the shell caches parses: clients send the same statements again and again).
+    mutating func execute(
+        _ statement: SimulatedStatement, on id: Int, session: inout SimulatedSession, now: ContinuousClock.Instant
+    ) -> SimulatedAnswer {
         settle(now: now)
-        let statement = SimulatedStatement.parse(sql)
         if case .showWarnings = statement {
             return .resultSet(
                 columns: ["Level", "Code", "Message"],

@@ -46,6 +46,7 @@ public final class SimulatedFleet: Sendable {
     let state: Mutex<FleetState>
     let network = Mutex(Network())
     let connectionIDs = Atomic<UInt32>(1)
+    let parses = Mutex<[String: SimulatedStatement]>([:])
     let clock = ContinuousClock()
 
     /// Listeners and open server-side connections per server id.
@@ -251,8 +252,20 @@ public final class SimulatedFleet: Sendable {
     }
 
     func execute(_ sql: String, on id: Int, session: inout SimulatedSession) -> SimulatedAnswer {
+        let statement = parsed(sql)
         let now = clock.now
-        return state.withLock { $0.execute(sql, on: id, session: &session, now: now) }
+        return state.withLock { $0.execute(statement, on: id, session: &session, now: now) }
+    }
+
+    /// `SimulatedStatement.parse`, remembered for the statements seen last (probers repeat the same few).
+    func parsed(_ sql: String) -> SimulatedStatement {
+        if let known = parses.withLock({ $0[sql] }) { return known }
+        let statement = SimulatedStatement.parse(sql)
+        parses.withLock { cache in
+            if cache.count >= 1_024 { cache.removeAll(keepingCapacity: true) }
+            cache[sql] = statement
+        }
+        return statement
     }
 
     func evaluate(_ wait: SimulatedWait, on id: Int) -> SimulatedAnswer? {
