@@ -118,14 +118,17 @@ extension RaftStateMachine {
         }
     }
 
-    mutating func becomeFollower(term newTerm: UInt64, leader newLeader: RaftNodeID?) {
+    /// - Parameter resetTimer: false when only a newer term was learned (from a candidate's request, say): the
+    ///   election timer restarts on hearing from a leader or granting a vote (Raft §5.2), not on refusing one, so
+    ///   that a node whose log is more up to date is not kept from campaigning by candidates that cannot win.
+    mutating func becomeFollower(term newTerm: UInt64, leader newLeader: RaftNodeID?, resetTimer: Bool = true) {
         if newTerm > term {
             term = newTerm
             vote = nil
         }
         role = .follower
         leader = newLeader
-        electionElapsed = 0
+        if resetTimer { electionElapsed = 0 }
         heartbeatElapsed = 0
         resetRandomizedElectionTimeout()
         votes = []

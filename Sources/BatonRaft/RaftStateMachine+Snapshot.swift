@@ -89,13 +89,19 @@ extension RaftStateMachine {
             }
             return
         }
-        guard case .snapshot(let index, let offset) = progress[i].state, index == response.snapshotIndex else { return }
-        // Move on only when the follower moved on (or must start over): answers to duplicated or resent chunks
-        // would otherwise start parallel streams. A chunk that was lost or refused is resent on the next heartbeat.
-        guard response.nextOffset > offset || (response.nextOffset == 0 && offset > 0) else { return }
+        guard case .snapshot(let index, let offset) = progress[i].state, index == response.snapshotIndex,
+            let sending = progress[i].sendingSnapshot
+        else { return }
+        // The follower's answer is authoritative: continue from where it says it is. Send the next chunk at once only
+        // when the answer acknowledges the chunk just sent; any other answer (a duplicate, a stale one, a refusal, a
+        // restart at 0) waits for the next heartbeat's resend, so duplicates never start parallel streams and a
+        // stale answer is corrected by the next one.
+        let expected = min(offset + UInt64(options.snapshotChunkSize), UInt64(sending.data.count))
         progress[i].state = .snapshot(index: index, offset: response.nextOffset)
-        progress[i].snapshotAdvanced = true
-        sendSnapshotChunk(i)
+        if response.nextOffset == expected && expected > offset {
+            progress[i].snapshotAdvanced = true
+            sendSnapshotChunk(i)
+        }
     }
 
     // MARK: Follower

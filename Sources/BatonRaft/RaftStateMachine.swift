@@ -134,6 +134,8 @@ public struct RaftStateMachine: Sendable {
                 break  // granted for the term we would campaign in
             case .appendEntries, .heartbeat, .installSnapshot:
                 becomeFollower(term: message.term, leader: message.from)
+            case .voteRequest:
+                becomeFollower(term: message.term, leader: nil, resetTimer: false)
             default:
                 becomeFollower(term: message.term, leader: nil)
             }

@@ -111,13 +111,16 @@ struct RaftInvariantChecker {
     }
 
     /// After every step of a node: election safety, append-only, local sanity, and completeness for new leaders.
-    mutating func check(_ node: RaftNodeID, _ machine: RaftStateMachine) {
+    ///
+    /// A leader counts from the moment its term is durable: a sole voter wins its election the moment it votes for
+    /// itself, and if it crashes before that vote is on disk it was never leader for anyone (it sent nothing).
+    mutating func check(_ node: RaftNodeID, _ machine: RaftStateMachine, durableTerm: UInt64) {
         let status = machine.status
         if !(status.appliedIndex <= status.commitIndex && status.commitIndex <= status.lastLog.index) {
             fail("n\(node): applied \(status.appliedIndex) ≤ commit \(status.commitIndex) ≤ last \(status.lastLog.index) fails")
         }
-        guard status.role == .leader else {
-            leaderTail[node] = nil
+        guard status.role == .leader, durableTerm == status.term else {
+            if status.role != .leader { leaderTail[node] = nil }
             return
         }
         if let other = leaderOfTerm[status.term], other != node {

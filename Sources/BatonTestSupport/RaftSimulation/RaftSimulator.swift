@@ -129,6 +129,7 @@ final class RaftSimulator {
             guard nodes[slot].generation == generation, let ready = nodes[slot].writing else { return }
             nodes[slot].writing = nil
             complete(slot, ready)
+            drive(slot)  // completing may have produced more work (a snapshot taken, say)
             drainInbox(slot)
         case .nemesis:
             guard healedAt == nil else { return }
@@ -206,7 +207,7 @@ final class RaftSimulator {
                 complete(slot, ready)
             }
         }
-        if let machine = nodes[slot].machine { checker.check(id, machine) }
+        if let machine = nodes[slot].machine { checker.check(id, machine, durableTerm: nodes[slot].durable.hardState.term) }
     }
 
     /// The batch is durable: send its messages, apply what it commits.
