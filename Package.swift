@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "BatonTestSupport",
             dependencies: [
-                "BatonCore", "BatonMySQL", "BatonEngine",
+                "BatonCore", "BatonMySQL", "BatonEngine", "BatonRaft",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +144,16 @@ let package = Package(
             path: "bench/ProbeBenchmark",
             swiftSettings: swiftSettings
         ),
+        // Deterministic Raft simulation: run seeds, replay a failing one (docs/raft.md).
+        .executableTarget(
+            name: "baton-raft-sim",
+            dependencies: [
+                "BatonRaft", "BatonTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/RaftSimulation",
+            swiftSettings: swiftSettings
+        ),
         // Thousands of simulated MySQL/MariaDB servers in one process, for benchmarks and demos (docs/simulator.md).
         .executableTarget(
             name: "baton-fleet",
@@ -158,6 +168,8 @@ let package = Package(
         ),
 
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BatonRaftTests", dependencies: ["BatonRaft", "BatonTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BatonMySQLTests",
             dependencies: [
