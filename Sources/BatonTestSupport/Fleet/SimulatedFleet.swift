@@ -107,18 +107,22 @@ public final class SimulatedFleet: Sendable {
         if ownsEventLoopGroup { try? await eventLoopGroup.shutdownGracefully() }
     }
 
-    /// Raises the soft limit of open files to the hard limit (each server needs a listener and its connections).
+    /// Raises the limit of open files as far as allowed (each server needs a listener and one descriptor per
+    /// connection): to the system's per-process maximum (`fs.nr_open`) when privileged, else to the hard limit.
     /// - Returns: the soft limit in force afterwards.
     @discardableResult
     public static func raiseFileDescriptorLimit() -> Int {
         #if canImport(Glibc)
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
-        if limit.rlim_cur < limit.rlim_max {
+        let text = (try? String(contentsOfFile: "/proc/sys/fs/nr_open", encoding: .utf8)) ?? ""
+        let systemMaximum = rlim_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? limit.rlim_max
+        var wanted = rlimit(rlim_cur: max(limit.rlim_max, systemMaximum), rlim_max: max(limit.rlim_max, systemMaximum))
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &wanted) != 0, limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
+        _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         return Int(limit.rlim_cur)
         #else
         return 0
