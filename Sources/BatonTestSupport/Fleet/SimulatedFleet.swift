@@ -15,10 +15,10 @@ import Glibc
 ///
 /// ```swift
 /// let fleet = try await SimulatedFleet.start(.generated(clusters: 3, replicasPerCluster: 4, flavor: .mariadb))
-/// defer { Task { await fleet.shutdown() } }
 /// let primary = fleet.key("c0001-p")!          // InstanceKey(hostname: "127.0.0.1", port: <bound port>)
-/// fleet.write(to: primary, transactions: 5)    // replicas follow
-/// try fleet.kill(primary)                      // connections reset, port closed, replicas report error 2003
+/// try fleet.write(to: primary, transactions: 5) // replicas follow
+/// try await fleet.kill(primary)                // connections reset, port closed, replicas report error 2003
+/// await fleet.shutdown()
 /// ```
 /// The state lives in a ``FleetState`` behind one lock; this class binds the listeners, serves connections
 /// (``SimulatedServerHandler``) and applies faults.
