@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "BatonEngine",
             dependencies: [
-                "BatonCore", "BatonMySQL", "BatonStore", "BatonPolicy", "BatonHooks",
+                "BatonCore", "BatonMySQL", "BatonStore", "BatonPolicy", "BatonHooks", "BatonRaft",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,8 +96,9 @@ let package = Package(
         .target(
             name: "BatonHTTP",
             dependencies: [
-                "BatonCore", "BatonEngine", "BatonStore",
+                "BatonCore", "BatonEngine", "BatonStore", "BatonRaft",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -116,7 +117,8 @@ let package = Package(
         .executableTarget(
             name: "baton",
             dependencies: [
-                "BatonCore", "BatonEngine", "BatonHTTP", "BatonClient", "BatonPolicy", "BatonHooks",
+                "BatonCore", "BatonEngine", "BatonHTTP", "BatonClient", "BatonPolicy", "BatonHooks", "BatonRaft",
+                "BatonStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

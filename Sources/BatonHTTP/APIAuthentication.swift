@@ -24,13 +24,15 @@ public struct APIAuthentication: Sendable {
 
     /// Routes a load balancer or a scraper calls without credentials.
     static let openPaths: Set<String> = [
-        "/api/lb-check", "/api/_ping", "/api/leader-check", "/api/health", "/api/status", "/metrics",
+        "/api/lb-check", "/api/_ping", "/api/leader-check", "/api/routed-leader-check", "/api/health", "/api/status",
+        "/api/raft-state", "/api/raft-leader", "/api/raft-health", "/metrics",
     ]
 
     /// The first path segment under `/api/` of every route that changes state.
     static let mutatingCommands: Set<String> = [
         "discover", "forget", "begin-downtime", "end-downtime", "register-candidate", "disable-global-recoveries",
         "enable-global-recoveries", "recover", "recover-lite", "force-master-failover", "graceful-master-takeover",
-        "graceful-master-takeover-auto", "ack-recovery", "ack-all-recoveries",
+        "graceful-master-takeover-auto", "ack-recovery", "ack-all-recoveries", "raft-yield", "raft-yield-hint",
+        "raft-add-peer", "raft-remove-peer",
     ]
 }

@@ -10,6 +10,8 @@ extension BatonAPI {
             let key = try self.key(context)
             do {
                 let instance = try await monitor.discover(key)
+                // Every Raft node watches what any node discovered.
+                if raft != nil { _ = try? await commands.submit(.discover(instance.key)) }
                 return JSONBody.ok("Instance discovered: \(instance.key)", details: document(instance))
             } catch {
                 throw APIError("\(error)")
@@ -18,7 +20,9 @@ extension BatonAPI {
 
         api.get("forget/:host/:port") { _, context -> Response in
             let key = try self.key(context)
-            guard monitor.forget(key) else { throw APIError("Cannot forget \(key): instance is not known") }
+            guard monitor.registry.contains(key), try await submit(.forget(key)).count == 1 else {
+                throw APIError("Cannot forget \(key): instance is not known")
+            }
             return JSONBody.ok("Instance forgotten: \(key)", details: key)
         }
 

@@ -1,5 +1,6 @@
 import BatonCore
 import BatonEngine
+import BatonStore
 import Hummingbird
 
 extension BatonAPI {
@@ -7,7 +8,7 @@ extension BatonAPI {
     func addOperatorRoutes(to router: Router<BasicRequestContext>) {
         let api = router.group("api")
 
-        let beginDowntime: @Sendable (BasicRequestContext) throws -> Response = { context in
+        let beginDowntime: @Sendable (BasicRequestContext) async throws -> Response = { context in
             let key = try key(context)
             guard monitor.registry.contains(key) else { throw APIError("Cannot downtime \(key): instance is not known") }
             let owner = parameter(context, "owner") ?? ""
@@ -17,15 +18,19 @@ extension BatonAPI {
             guard let seconds = DowntimeDuration.parse(durationText) else {
                 throw APIError("Invalid duration \"\(durationText ?? "")\": use e.g. 30s, 10m, 2h, 1d or 1h30m")
             }
-            _ = try controls.beginDowntime(key, owner: owner, reason: reason, duration: seconds, now: now())
+            let at = now()
+            _ = try await submit(
+                .beginDowntime(
+                    Downtime(key: key, owner: owner, reason: reason, endsAt: at.addingTimeInterval(seconds)), beginsAt: at))
             return JSONBody.ok("\(key) downtimed", details: key)
         }
-        api.get("begin-downtime/:host/:port/:owner/:reason") { _, context in try beginDowntime(context) }
-        api.get("begin-downtime/:host/:port/:owner/:reason/:duration") { _, context in try beginDowntime(context) }
+        api.get("begin-downtime/:host/:port/:owner/:reason") { _, context in try await beginDowntime(context) }
+        api.get("begin-downtime/:host/:port/:owner/:reason/:duration") { _, context in try await beginDowntime(context) }
 
         api.get("end-downtime/:host/:port") { _, context -> Response in
             let key = try key(context)
-            guard try controls.endDowntime(key, now: now()) else { throw APIError("\(key) is not downtimed") }
+            guard controls.downtime(of: key, at: now()) != nil, try await submit(.endDowntime(key, at: now())).count == 1
+            else { throw APIError("\(key) is not downtimed") }
             return JSONBody.ok("\(key) no longer downtimed", details: key)
         }
 
@@ -53,16 +58,21 @@ extension BatonAPI {
             }
             guard rule != .must else { throw APIError("Promotion rule must is not supported yet") }
             guard monitor.registry.contains(key) else { throw APIError("Cannot register \(key): instance is not known") }
-            try controls.registerCandidate(key, rule: rule, now: now())
+            let at = now()
+            _ = try await submit(
+                .registerCandidate(
+                    CandidateRegistration(
+                        key: key, rule: rule, registeredAt: at,
+                        expiresAt: at.addingTimeInterval(controls.candidateRegistrationLifetime))))
             return JSONBody.ok("Registered candidate \(key) as \(rule.rawValue)", details: key)
         }
 
         api.get("disable-global-recoveries") { _, _ -> Response in
-            try controls.setRecoveriesEnabled(false)
+            _ = try await submit(.setRecoveriesEnabled(false))
             return JSONBody.ok("Globally disabled recoveries", details: "disabled")
         }
         api.get("enable-global-recoveries") { _, _ -> Response in
-            try controls.setRecoveriesEnabled(true)
+            _ = try await submit(.setRecoveriesEnabled(true))
             return JSONBody.ok("Globally enabled recoveries", details: "enabled")
         }
         api.get("check-global-recoveries") { _, _ -> Response in

@@ -147,7 +147,7 @@ extension BatonAPI {
 
         // MARK: Acknowledgement
 
-        let acknowledge: @Sendable (RecoveryScope, Request, any Codable & Sendable) throws -> Response = {
+        let acknowledge: @Sendable (RecoveryScope, Request, any Codable & Sendable) async throws -> Response = {
             scope, request, details in
             guard let comment = request.uri.queryParameters["comment"].map(String.init)?.removingPercentEncoding,
                 !comment.isEmpty
@@ -155,9 +155,9 @@ extension BatonAPI {
             let owner = authentication.method == .basic ? authentication.user : "api"
             let count: Int
             if let coordinator {
-                count = try coordinator.acknowledge(scope, by: owner, comment: comment)
+                count = try await coordinator.acknowledge(scope, by: owner, comment: comment)
             } else {
-                count = try database.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())
+                count = try await submit(.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())).count
             }
             return JSONBody.ok("Acknowledged \(count) recoveries", details: AnyCodableDetails(details))
         }
@@ -166,27 +166,27 @@ extension BatonAPI {
             guard let cluster = ClusterHint.resolve(hint, in: monitor.registry.all(), defaultPort: defaultPort) else {
                 throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
             }
-            return try acknowledge(.cluster(cluster), request, cluster)
+            return try await acknowledge(.cluster(cluster), request, cluster)
         }
         api.get("ack-recovery/cluster/alias/:alias") { request, context in
             let alias = parameter(context, "alias") ?? ""
-            return try acknowledge(.cluster(alias), request, alias)
+            return try await acknowledge(.cluster(alias), request, alias)
         }
         api.get("ack-recovery/instance/:host/:port") { request, context in
             let key = try key(context)
-            return try acknowledge(.instance(key), request, key)
+            return try await acknowledge(.instance(key), request, key)
         }
         api.get("ack-recovery/uid/:uid") { request, context in
             let uid = parameter(context, "uid") ?? ""
-            return try acknowledge(.uid(uid), request, uid)
+            return try await acknowledge(.uid(uid), request, uid)
         }
         api.get("ack-recovery/:recoveryId") { request, context in
             guard let id = parameter(context, "recoveryId").flatMap({ Int64($0) }) else { throw APIError("Invalid recovery id") }
-            return try acknowledge(.id(id), request, id)
+            return try await acknowledge(.id(id), request, id)
         }
         api.get("ack-all-recoveries") { request, context in
             let comment = request.uri.queryParameters["comment"].map(String.init) ?? ""
-            return try acknowledge(.all, request, comment)
+            return try await acknowledge(.all, request, comment)
         }
     }
 

@@ -23,15 +23,25 @@ public struct BatonAPI: Sendable {
     let coordinator: RecoveryCoordinator?
     /// `RecoveryPeriodBlockSeconds`, for the "active period" of audited recoveries.
     let recoveryBlockSeconds: Int
+    /// Where operator decisions go: the Raft log, or this node's store.
+    let commands: any CommandLog
+    /// This node's Raft group; `nil` for a single node.
+    let raft: RaftCluster?
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
-        coordinator: RecoveryCoordinator? = nil, recoveryBlockSeconds: Int = 3600,
+        coordinator: RecoveryCoordinator? = nil, recoveryBlockSeconds: Int = 3600, commands: (any CommandLog)? = nil,
+        raft: RaftCluster? = nil,
         authentication: APIAuthentication = APIAuthentication(), metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
         nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.coordinator = coordinator
         self.recoveryBlockSeconds = recoveryBlockSeconds
+        self.commands = commands
+            ?? LocalCommandLog(
+                applier: BatonCommandApplier(
+                    database: database, controls: controls, monitor: monitor, logger: Logger(label: "baton")))
+        self.raft = raft
         self.monitor = monitor
         self.detector = detector
         self.controls = controls
@@ -49,12 +59,14 @@ public struct BatonAPI: Sendable {
         let router = Router()
         router.middlewares.add(APIErrorMiddleware())
         router.middlewares.add(AuthenticationMiddleware(authentication: authentication))
+        if let raft { router.middlewares.add(LeaderForwardingMiddleware(raft: raft)) }
         addInstanceRoutes(to: router)
         addClusterRoutes(to: router)
         addHealthRoutes(to: router)
         addAnalysisRoutes(to: router)
         addOperatorRoutes(to: router)
         addRecoveryRoutes(to: router)
+        addRaftRoutes(to: router)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -69,6 +81,15 @@ public struct BatonAPI: Sendable {
     /// interpreted); `nil` when absent or not valid percent-encoding.
     func parameter(_ context: some RequestContext, _ name: String) -> String? {
         context.parameters.get(name).flatMap { $0.removingPercentEncoding }
+    }
+
+    /// Submits a command; a follower's refusal (the forwarding middleware normally prevents it) is a clear error.
+    func submit(_ command: BatonCommand) async throws -> BatonCommandResult {
+        do {
+            return try await commands.submit(command)
+        } catch let error as CommandError {
+            throw APIError(error.message, status: error.notLeader ? .serviceUnavailable : .internalServerError)
+        }
     }
 
     /// The instance key named by `:host` and `:port`.

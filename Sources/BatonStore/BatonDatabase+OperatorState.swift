@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// A promotion rule an operator registered for an instance (`register-candidate`), valid until `expiresAt`.
-public struct CandidateRegistration: Sendable, Equatable {
+public struct CandidateRegistration: Sendable, Equatable, Codable {
     public var key: InstanceKey
     public var rule: PromotionRule
     public var registeredAt: Date

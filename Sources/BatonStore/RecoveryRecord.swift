@@ -5,7 +5,7 @@ import Foundation
 ///
 /// A recovery with `endedAt == nil` is running, and no other recovery of its cluster can be registered until it is
 /// resolved — however long that takes (unlike orchestrator, whose block lapses after a fixed time, #1217).
-public struct RecoveryRecord: Sendable, Equatable {
+public struct RecoveryRecord: Sendable, Equatable, Codable {
     public var id: Int64
     /// A unique id that hooks and the audit steps refer to.
     public var uid: String
@@ -40,7 +40,7 @@ public struct RecoveryRecord: Sendable, Equatable {
     /// The analysis row, JSON, as the API returns it.
     public var analysisDocument: Data
 
-    public enum Kind: String, Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable, Codable {
         case masterRecovery = "MasterRecovery"
         case intermediateMasterRecovery = "IntermediateMasterRecovery"
     }
@@ -89,7 +89,7 @@ public struct RecoveryRecord: Sendable, Equatable {
 }
 
 /// How a recovery ended, written by `resolveRecovery`.
-public struct RecoveryResolution: Sendable, Equatable {
+public struct RecoveryResolution: Sendable, Equatable, Codable {
     public var endedAt: Date
     public var attempted: Bool
     public var isSuccessful: Bool
@@ -115,7 +115,7 @@ public struct RecoveryResolution: Sendable, Equatable {
 }
 
 /// One line of a recovery's audit trail (orchestrator's `topology_recovery_steps`).
-public struct RecoveryStepRecord: Sendable, Equatable {
+public struct RecoveryStepRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var recoveryUID: String
     public var at: Date
@@ -152,7 +152,7 @@ public struct BlockedRecoveryRecord: Sendable, Equatable {
 }
 
 /// Which recoveries a query or an acknowledgement is about.
-public enum RecoveryScope: Sendable, Equatable {
+public enum RecoveryScope: Sendable, Equatable, Codable {
     case all
     case cluster(String)
     case instance(InstanceKey)

@@ -58,6 +58,12 @@ public final class BatonDaemon: Sendable {
         process.terminate(grace: grace)
     }
 
+    /// kill -9: the daemon gets no chance to finish anything.
+    @discardableResult
+    public func kill() -> Int32 {
+        process.terminate(signal: SIGKILL, grace: 5)
+    }
+
     /// The daemon's log so far, for failure messages.
     public func log() -> String {
         (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""

@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func unknownKeysAreWarnings() throws {
-        let configuration = try parse(#"{"RaftEnabled": false, "SomethingElse": 1}"#)
+        let configuration = try parse(#"{"RaftEnabled": false, "SomethingElse": 1, "PseudoGTIDPattern": "x"}"#)
         #expect(configuration.warnings.count == 2)
         #expect(configuration.warnings.contains { $0.contains("SomethingElse") })
     }
@@ -168,6 +168,44 @@ struct RecoveryConfigurationTests {
         (#"{"MySQLReplicationPassword": "${NOT_SET_ANYWHERE}"}"#, "MySQLReplicationPassword"),
     ])
     func wrongValuesNameTheirKey(json: String, key: String) {
+        #expect {
+            _ = try parse(json)
+        } throws: { error in
+            "\(error)".contains(key)
+        }
+    }
+}
+
+/// The Raft keys: orchestrator's names, Baton's node ids and secret, and clear errors.
+struct RaftConfigurationTests {
+    func parse(_ json: String, environment: [String: String] = [:]) throws(ConfigurationError) -> BatonConfiguration {
+        try BatonConfiguration.parse(Data(json.utf8), environment: environment)
+    }
+
+    @Test func threeNodesWithDerivedAndExplicitIDs() throws {
+        let raft = try parse("""
+            {"RaftEnabled": true, "RaftBind": "10.0.0.2:10008", "RaftDataDir": "/var/lib/baton/raft",
+             "RaftNodes": ["10.0.0.1", "10.0.0.2:10008", "7@10.0.0.3:10009"], "RaftSharedSecret": "${SECRET}",
+             "ListenAddress": ":3000"}
+            """, environment: ["SECRET": "s3cret"]).raft
+        #expect(raft.enabled)
+        #expect(raft.nodes.map(\.address) == ["10.0.0.1:10008", "10.0.0.2:10008", "10.0.0.3:10009"])
+        #expect(raft.nodes[2].id == 7)
+        #expect(raft.nodes[0].id == BatonConfiguration.raftNodeID(for: "10.0.0.1:10008"))
+        #expect(raft.selfID == raft.nodes[1].id)
+        #expect(raft.advertise == "10.0.0.2:10008")
+        #expect(raft.sharedSecret.value == "s3cret")
+        #expect(raft.httpAdvertise == "http://10.0.0.2:3000")
+    }
+
+    @Test(arguments: [
+        (#"{"RaftEnabled": true, "RaftNodes": ["127.0.0.1:10008"]}"#, "RaftDataDir"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftNodes": ["10.9.9.9:1"]}"#, "RaftNodes"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftBind": "nonsense:port"}"#, "RaftBind"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftNodes": ["0@127.0.0.1:10008"]}"#, "RaftNodes"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftPreferredLeader": "10.1.1.1:1"}"#, "RaftPreferredLeader"),
+    ])
+    func wrongRaftValuesNameTheirKey(json: String, key: String) {
         #expect {
             _ = try parse(json)
         } throws: { error in

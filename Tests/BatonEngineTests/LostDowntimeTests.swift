@@ -34,7 +34,10 @@ struct LostDowntimeTests {
             policy: .none, hooks: HookRunner(logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: "test"), logger: logger, now: { now })
+            leadership: SingleNodeLeadership(nodeName: "test"),
+            log: LocalCommandLog(
+                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
+            logger: logger, now: { now })
         let lifetime = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
         for port in 2...3 {
             _ = try controls.beginDowntime(
@@ -43,7 +46,7 @@ struct LostDowntimeTests {
         }
         _ = try controls.beginDowntime(Self.key(1), owner: "ops", reason: "maintenance", duration: 3600, now: now)
 
-        coordinator.endLostDowntimesOfRecoveredInstances(at: now)
+        await coordinator.endLostDowntimesOfRecoveredInstances(at: now)
 
         let still = controls.activeDowntimes(at: now).map(\.key)
         // 2 replicates again: its downtime ended. 3 does not replicate; 1's downtime is an operator's.
@@ -52,7 +55,7 @@ struct LostDowntimeTests {
         // A fresh lost-in-recovery downtime is kept for its first minute, replicating or not.
         _ = try controls.beginDowntime(
             Self.key(2), owner: "baton", reason: "lost-in-recovery", duration: lifetime, now: now.addingTimeInterval(-10))
-        coordinator.endLostDowntimesOfRecoveredInstances(at: now)
+        await coordinator.endLostDowntimesOfRecoveredInstances(at: now)
         #expect(controls.activeDowntimes(at: now).map(\.key) == [Self.key(1), Self.key(2), Self.key(3)])
     }
 }

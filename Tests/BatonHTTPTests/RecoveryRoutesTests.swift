@@ -53,7 +53,10 @@ import Testing
             policy: .none, hooks: HookRunner(logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: "baton-test"), logger: logger)
+            leadership: SingleNodeLeadership(nodeName: "baton-test"),
+            log: LocalCommandLog(
+                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
+            logger: logger)
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
             authentication: authentication, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306,

@@ -14,6 +14,7 @@ public struct BatonConfiguration: Sendable {
     public var store: StoreSettings
     public var detection: DetectionSettings
     public var recovery: RecoverySettings
+    public var raft: RaftSettings
     /// orchestrator's `Debug`: log at debug level.
     public var debug: Bool
     /// Things worth telling the operator once at start-up (unknown keys, values Baton treats differently).
@@ -142,6 +143,7 @@ extension BatonConfiguration {
             recoverNonWriteableMaster: try reader.bool("RecoverNonWriteableMaster", default: false),
             enforceExactSemiSyncReplicas: try reader.bool("EnforceExactSemiSyncReplicas", default: false))
         let recovery = try readRecovery(&reader, json: data, environment: environment, warnings: &warnings)
+        let raft = try readRaft(&reader, listen: listen, environment: environment)
         let debug = try reader.bool("Debug", default: false)
 
         for key in reader.unknownKeys {
@@ -149,7 +151,7 @@ extension BatonConfiguration {
         }
         return BatonConfiguration(
             http: http, candidateInstanceExpireMinutes: candidateMinutes, topology: topology, discovery: discovery,
-            store: StoreSettings(sqliteDataFile: dataFile), detection: detection, recovery: recovery, debug: debug,
+            store: StoreSettings(sqliteDataFile: dataFile), detection: detection, recovery: recovery, raft: raft, debug: debug,
             warnings: warnings)
     }
 

@@ -37,7 +37,34 @@ public final class OperatorControls: Sendable {
         }
     }
 
+    /// Reads the downtimes, candidates and switch from the store again (after a Raft snapshot replaced them).
+    public func reload() throws(StoreError) {
+        let downtimes = try database.loadDowntimes()
+        let candidates = try database.loadCandidates()
+        let enabled = try database.loadSetting(Self.recoveriesSetting) != "disabled"
+        state.withLock { state in
+            state.downtimes = Dictionary(downtimes.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+            state.candidates = Dictionary(candidates.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+            state.recoveriesEnabled = enabled
+        }
+    }
+
     // MARK: - Downtime
+
+    /// Stores a downtime decided elsewhere (a replicated command carries its exact end).
+    public func applyDowntime(_ downtime: Downtime, beginsAt: Date) throws(StoreError) {
+        try database.saveDowntime(downtime, beginsAt: beginsAt)
+        state.withLock { $0.downtimes[downtime.key] = downtime }
+    }
+
+    /// Stores a candidate registration decided elsewhere.
+    public func applyCandidate(_ registration: CandidateRegistration) throws(StoreError) {
+        try database.saveCandidate(registration)
+        state.withLock { $0.candidates[registration.key] = registration }
+    }
+
+    /// How long `register-candidate` lasts (`CandidateInstanceExpireMinutes`).
+    public var candidateRegistrationLifetime: TimeInterval { candidateLifetime }
 
     /// Downtimes an instance until `now + duration`; replaces an earlier downtime of the same instance.
     public func beginDowntime(

@@ -28,15 +28,18 @@ extension RecoveryCoordinator {
             lastDetectionID: detection?.id ?? 0, policyHash: decider.policy.contentHash,
             analysisDocument: (try? JSONEncoder().encode(row)) ?? Data("{}".utf8))
         do {
-            switch try database.registerRecovery(record) {
-            case .registered(let stored): record = stored
-            case .clusterLocked(let other):
+            let result = try await log.submit(.registerRecovery(record))
+            if let other = result.lockedBy {
                 return .failure(RecoveryRefusal("recovery \(other.id) of \(other.clusterName) is still running"))
             }
+            guard let stored = result.recovery else {
+                return .failure(RecoveryRefusal("cannot register the recovery: \(result.error ?? "no answer")"))
+            }
+            record = stored
         } catch {
             return .failure(RecoveryRefusal("cannot register the recovery: \(error)"))
         }
-        let trail = RecoveryAuditTrail(uid: record.uid, database: database, logger: logger, now: now)
+        let trail = RecoveryAuditTrail(uid: record.uid, log: log, logger: logger, now: now)
         trail.record(
             "will handle \(row.analysis.rawValue) on \(row.analyzedInstanceKey) of cluster \(record.clusterName)"
                 + (request.command.isEmpty ? " (automatic)" : " (\(request.command))")
@@ -44,7 +47,7 @@ extension RecoveryCoordinator {
         trail.record(request.preamble)
         if let graceful = request.graceful {
             if let reason = await gracefulPrelude(graceful, row: row, uid: record.uid, command: request.command, trail: trail) {
-                return notAttempted(record, trail, reason: reason)
+                return await notAttempted(record, trail, reason: reason)
             }
         } else if !request.skipHooks {
             await runDetectionHooksIfNew(row, trail: trail)
@@ -53,7 +56,7 @@ extension RecoveryCoordinator {
         let registered = record
         let abandon: @Sendable (String) async -> Result<RecoveryRecord, RecoveryRefusal> = { reason in
             if request.graceful != nil { await self.revertReadOnly(row.analyzedInstanceKey, trail: trail) }
-            return self.notAttempted(registered, trail, reason: reason)
+            return await self.notAttempted(registered, trail, reason: reason)
         }
 
         let at = now()
@@ -115,7 +118,7 @@ extension RecoveryCoordinator {
             successor: successorKey, lostReplicas: result.lostReplicas.map(\.key),
             participatingInstances: [plan.failed] + (successorKey.map { [$0] } ?? []) + result.movedReplicas,
             errors: errors)
-        resolve(&record, resolution, trail)
+        await resolve(&record, resolution, trail)
         trail.record(
             "resolved: " + (resolution.isSuccessful ? "successful, successor \(successorKey?.description ?? "")" : "failed")
                 + (attempted ? "" : " (no server was changed)"))
@@ -146,6 +149,7 @@ extension RecoveryCoordinator {
             trail.record(lines)
         }
         trail.record("done")
+        await trail.finish()
         return .success(record)
     }
 
@@ -159,7 +163,8 @@ extension RecoveryCoordinator {
         let seconds = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
         for key in (demotedPrimaryStays ? [] : [plan.failed]) + result.lostReplicas.map(\.key) {
             do {
-                _ = try controls.beginDowntime(key, owner: "baton", reason: "lost-in-recovery", duration: seconds, now: at)
+                let downtime = Downtime(key: key, owner: "baton", reason: "lost-in-recovery", endsAt: at.addingTimeInterval(seconds))
+                _ = try await log.submit(.beginDowntime(downtime, beginsAt: at))
                 trail.record("downtimed \(key): lost-in-recovery")
             } catch {
                 errors.append("cannot downtime \(key): \(error)")
@@ -178,7 +183,7 @@ extension RecoveryCoordinator {
             }
         }
         if let successor = result.successorKey, controls.downtime(of: successor, at: at) != nil {
-            _ = try? controls.endDowntime(successor, now: at)
+            _ = try? await log.submit(.endDowntime(successor, at: at))
             trail.record("ended the downtime of the successor \(successor)")
         }
         return errors
@@ -186,18 +191,20 @@ extension RecoveryCoordinator {
 
     func notAttempted(
         _ record: RecoveryRecord, _ trail: RecoveryAuditTrail, reason: String
-    ) -> Result<RecoveryRecord, RecoveryRefusal> {
+    ) async -> Result<RecoveryRecord, RecoveryRefusal> {
         var record = record
         trail.record("not attempted: \(reason)")
-        resolve(&record, RecoveryResolution(endedAt: now(), attempted: false, isSuccessful: false, errors: [reason]), trail)
+        await resolve(&record, RecoveryResolution(endedAt: now(), attempted: false, isSuccessful: false, errors: [reason]), trail)
+        await trail.finish()
         logger.warning(
             "Recovery not attempted",
             metadata: ["baton.recovery.uid": "\(record.uid)", "baton.instance": "\(record.failedKey)", "baton.reason": "\(reason)"])
         return .failure(RecoveryRefusal(reason, recovery: RecoveryRecordSummary(id: record.id, uid: record.uid)))
     }
 
-    /// Stores the resolution; retried once, since an unresolved recovery keeps its cluster locked until restart.
-    func resolve(_ record: inout RecoveryRecord, _ resolution: RecoveryResolution, _ trail: RecoveryAuditTrail) {
+    /// Stores the resolution (through the log); retried once, since an unresolved recovery keeps its cluster locked
+    /// until the next leader resolves it as interrupted.
+    func resolve(_ record: inout RecoveryRecord, _ resolution: RecoveryResolution, _ trail: RecoveryAuditTrail) async {
         record.endedAt = resolution.endedAt
         record.attempted = resolution.attempted
         record.isSuccessful = resolution.isSuccessful
@@ -207,7 +214,7 @@ extension RecoveryCoordinator {
         record.errors = resolution.errors
         for attempt in 1...2 {
             do {
-                try database.resolveRecovery(uid: record.uid, resolution)
+                _ = try await log.submit(.resolveRecovery(uid: record.uid, resolution))
                 return
             } catch {
                 logger.error(

@@ -50,6 +50,8 @@ public final class RecoveryCoordinator: Service, Sendable {
         var refusals: [InstanceKey: (reason: String, at: Date)] = [:]
         /// Failed instances whose detection hooks ran (or are running), until their detection period ends.
         var notified: [InstanceKey: Date] = [:]
+        /// Whether this node led at the last tick: taking office resolves recoveries a former leader left running.
+        var wasLeader = false
     }
 
     let monitor: TopologyMonitor
@@ -61,6 +63,8 @@ public final class RecoveryCoordinator: Service, Sendable {
     let hooks: HookRunner
     let executor: RecoveryExecutor<ContinuousClock>
     let leadership: any Leadership
+    /// Where recoveries are registered, audited and resolved: the Raft log, or this node's store directly.
+    let log: any CommandLog
     let logger: Logger
     let now: @Sendable () -> Date
     let state = Mutex(State())
@@ -68,8 +72,10 @@ public final class RecoveryCoordinator: Service, Sendable {
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
         configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<ContinuousClock>,
-        leadership: any Leadership, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        leadership: any Leadership, log: any CommandLog, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.log = log
         self.monitor = monitor
         self.detector = detector
         self.controls = controls
@@ -89,10 +95,9 @@ public final class RecoveryCoordinator: Service, Sendable {
     public var policy: LoadedPolicy { decider.policy }
 
     public func run() async throws {
-        resolveInterruptedRecoveries()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                self.tick()
+                await self.tick()
                 try? await Task.sleep(for: self.configuration.tickInterval)
             }
         }
@@ -103,44 +108,65 @@ public final class RecoveryCoordinator: Service, Sendable {
         for task in tasks { await task.value }
     }
 
-    /// Recoveries left running by a previous process were interrupted by its crash: they are resolved as failed,
-    /// so that they are never run a second time automatically — they still block their cluster for
-    /// `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
-    func resolveInterruptedRecoveries() {
+    /// Recoveries marked running that no task of this process runs were interrupted: by a crash of this node, or
+    /// of the former leader. They are resolved as failed, so that they are never run a second time automatically —
+    /// they still block their cluster for `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
+    /// Called when this node takes office (at start-up for a single node).
+    func resolveInterruptedRecoveries() async {
+        let running: [RecoveryRecord]
         do {
-            for recovery in try database.runningRecoveries() {
-                let message = "interrupted: Baton stopped (node \(recovery.processingNode)) while this recovery ran; "
-                    + "check the topology, then acknowledge the recovery"
-                let trail = RecoveryAuditTrail(uid: recovery.uid, database: database, logger: logger, now: now)
-                trail.record(message)
-                try database.resolveRecovery(
-                    uid: recovery.uid,
-                    RecoveryResolution(endedAt: now(), attempted: true, isSuccessful: false, errors: recovery.errors + [message]))
+            running = try database.runningRecoveries()
+        } catch {
+            logger.error("Cannot read running recoveries", metadata: ["baton.error": "\(error)"])
+            return
+        }
+        let ours = state.withLock { Set($0.running.keys) }
+        for recovery in running where !ours.contains(recovery.clusterName) {
+            let message = "interrupted: the node running it (\(recovery.processingNode)) stopped or lost leadership; "
+                + "resolved by \(leadership.nodeName) — check the topology, then acknowledge the recovery"
+            let trail = RecoveryAuditTrail(uid: recovery.uid, log: log, logger: logger, now: now)
+            trail.record(message)
+            await trail.finish()
+            do {
+                _ = try await log.submit(
+                    .resolveRecovery(
+                        uid: recovery.uid,
+                        RecoveryResolution(
+                            endedAt: now(), attempted: true, isSuccessful: false, errors: recovery.errors + [message])))
                 logger.warning(
                     "Interrupted recovery resolved as failed",
                     metadata: ["baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)"])
+            } catch {
+                logger.error("Cannot resolve an interrupted recovery", metadata: ["baton.error": "\(error)"])
             }
-        } catch {
-            logger.error("Cannot resolve interrupted recoveries", metadata: ["baton.error": "\(error)"])
         }
     }
 
     // MARK: - Automatic recoveries
 
     /// Looks at the latest verdicts once.
-    func tick() {
-        guard leadership.isLeader else { return }
+    func tick() async {
+        let leads = leadership.isLeader
+        let tookOffice = state.withLock { state -> Bool in
+            defer { state.wasLeader = leads }
+            return leads && !state.wasLeader
+        }
+        guard leads else { return }
+        if tookOffice {
+            logger.notice("Leading: recoveries are this node's to run", metadata: ["baton.node": "\(leadership.nodeName)"])
+            await resolveInterruptedRecoveries()
+        }
         let at = now()
         for row in detector.latest where row.isActionableRecovery {
             considerAutomatic(row, at: at)
         }
-        endLostDowntimesOfRecoveredInstances(at: at)
+        await endLostDowntimesOfRecoveredInstances(at: at)
     }
 
     /// A server a recovery left behind (downtimed `lost-in-recovery`) that replicates again — an operator
     /// re-attached it — is watched normally again, as in orchestrator: its downtime ends once it has replicated
     /// with a valid check for a minute after the downtime began.
-    public func endLostDowntimesOfRecoveredInstances(at: Date) {
+    public func endLostDowntimesOfRecoveredInstances(at: Date) async {
         let lifetime = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
         for downtime in controls.activeDowntimes(at: at)
         where downtime.owner == "baton" && downtime.reason == "lost-in-recovery"
@@ -150,7 +176,7 @@ public final class RecoveryCoordinator: Service, Sendable {
                 instance.isLastCheckValid(
                     pollSeconds: configuration.pollSeconds, reasonableCheckSeconds: configuration.reasonableCheckSeconds)
             else { continue }
-            if (try? controls.endDowntime(downtime.key, now: at)) == true {
+            if (try? await log.submit(.endDowntime(downtime.key, at: at)))?.count == 1 {
                 logger.notice("Lost instance replicates again: downtime ended", metadata: ["baton.instance": "\(downtime.key)"])
             }
         }
@@ -301,8 +327,8 @@ public final class RecoveryCoordinator: Service, Sendable {
     // MARK: - Acknowledgement
 
     /// Acknowledges recoveries; the failures they blocked are looked at again at once.
-    public func acknowledge(_ scope: RecoveryScope, by owner: String, comment: String) throws(StoreError) -> Int {
-        let count = try database.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())
+    public func acknowledge(_ scope: RecoveryScope, by owner: String, comment: String) async throws -> Int {
+        let count = try await log.submit(.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())).count
         state.withLock { state in
             state.considered.removeAll()
             state.refusals.removeAll()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatonEngine
 import BatonHooks
+import BatonRaft
 import BatonHTTP
 import BatonMySQL
 import BatonStore
@@ -64,7 +65,27 @@ struct ServeCommand: AsyncParsableCommand {
         let detector = FailureDetector(
             monitor: monitor, controls: controls, database: database,
             configuration: DetectionConfiguration(configuration), logger: logger)
-        let nodeName = ProcessInfo.processInfo.hostName
+        let raftSettings = configuration.raft
+        let nodeName = raftSettings.enabled ? raftSettings.advertise : ProcessInfo.processInfo.hostName
+        let applier = BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)
+        var raft: RaftCluster?
+        let commands: any CommandLog
+        let leadership: any Leadership
+        if raftSettings.enabled {
+            let cluster: RaftCluster
+            do {
+                cluster = try await Self.startRaft(raftSettings, database: database, applier: applier, logger: logger)
+            } catch {
+                printError("baton: cannot start Raft: \(error)")
+                throw ExitCode(1)
+            }
+            raft = cluster
+            commands = cluster.commands
+            leadership = RaftLeadership(node: cluster.node, nodeName: nodeName)
+        } else {
+            commands = LocalCommandLog(applier: applier)
+            leadership = SingleNodeLeadership(nodeName: nodeName)
+        }
         let policy = LoadedPolicy.load(
             path: configuration.recovery.policyScript, limits: configuration.recovery.policyLimits)
         switch policy {
@@ -93,11 +114,11 @@ struct ServeCommand: AsyncParsableCommand {
             policy: policy, hooks: HookRunner(configuration: configuration.recovery.hooks, logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: nodeName), logger: logger)
+            leadership: leadership, log: commands, logger: logger)
         let http = configuration.http
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
-            recoveryBlockSeconds: configuration.recovery.blockSeconds,
+            recoveryBlockSeconds: configuration.recovery.blockSeconds, commands: commands, raft: raft,
             authentication: APIAuthentication(
                 method: http.authenticationMethod == "basic" ? .basic : .none, user: http.authUser,
                 password: http.authPassword, readOnly: http.readOnly),
@@ -121,14 +142,46 @@ struct ServeCommand: AsyncParsableCommand {
                 "baton.poll_seconds": "\(engineConfiguration.pollSeconds)",
                 "baton.instances": "\(monitor.registry.count)",
             ])
-        let services = ServiceGroup(
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let raft { services += [.init(service: raft.node), .init(service: raft)] }
+        services += [
+            .init(service: monitor), .init(service: detector), .init(service: coordinator), .init(service: application),
+        ]
+        let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: monitor), .init(service: detector), .init(service: coordinator),
-                    .init(service: application),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        try await group.run()
+    }
+
+    /// Opens the Raft log, binds the transport and builds the node. The replicated tables are cleared first: the
+    /// snapshot and the log rebuild them, so no command is applied twice.
+    static func startRaft(
+        _ settings: BatonConfiguration.RaftSettings, database: BatonDatabase, applier: BatonCommandApplier, logger: Logger
+    ) async throws -> RaftCluster {
+        try database.clearReplicatedState()
+        let id = RaftNodeID(settings.selfID)
+        let storage = try RaftSQLiteStorage(directory: settings.dataDirectory, nodeID: id)
+        let transport = try await RaftTCPTransport.bind(
+            .init(
+                nodeID: id, host: settings.bindHost, port: settings.bindPort, advertisedAddress: settings.advertise,
+                sharedSecret: settings.sharedSecret.value.isEmpty ? nil : settings.sharedSecret.value),
+            logger: logger)
+        let membership = RaftMembership(settings.nodes.map { RaftMember(id: RaftNodeID($0.id), address: $0.address) })
+        let node = try RaftNode(
+            configuration: RaftNodeConfiguration(
+                id: id, bootstrap: membership, tickInterval: .milliseconds(settings.tickMilliseconds)),
+            storage: storage, transport: transport,
+            application: BatonRaftApplication(applier: applier, logger: logger), logger: logger)
+        logger.info(
+            "Raft node configured",
+            metadata: [
+                "baton.raft.id": "\(id)", "baton.raft.advertise": "\(settings.advertise)",
+                "baton.raft.members": "\(settings.nodes.map(\.address).joined(separator: ","))",
+                "baton.raft.authenticated": "\(!settings.sharedSecret.value.isEmpty)",
+            ])
+        return RaftCluster(
+            node: node, settings: settings, commands: RaftCommandLog(node: node, applier: applier), logger: logger)
     }
 }
 

@@ -1,0 +1,91 @@
+import BatonCore
+import BatonStore
+import Foundation
+import Logging
+
+/// Applies `BatonCommand`s to this node's SQLite and in-memory state. Deterministic: the same commands in the same
+/// order give every node the same replicated tables.
+public final class BatonCommandApplier: Sendable {
+    let database: BatonDatabase
+    let controls: OperatorControls
+    let monitor: TopologyMonitor
+    let logger: Logger
+
+    public init(database: BatonDatabase, controls: OperatorControls, monitor: TopologyMonitor, logger: Logger) {
+        self.database = database
+        self.controls = controls
+        self.monitor = monitor
+        self.logger = logger
+    }
+
+    /// Applies one command. Failures that every node would meet alike (nothing to end) are results; a store that
+    /// cannot be written throws (a Raft node then stops rather than skip an entry).
+    public func apply(_ command: BatonCommand) throws(StoreError) -> BatonCommandResult {
+        switch command {
+        case .discover(let key):
+            monitor.discoverInBackground([key])
+            return BatonCommandResult(count: 1)
+        case .forget(let key):
+            return BatonCommandResult(count: monitor.forget(key) ? 1 : 0)
+        case .beginDowntime(let downtime, let beginsAt):
+            try controls.applyDowntime(downtime, beginsAt: beginsAt)
+            return BatonCommandResult(count: 1)
+        case .endDowntime(let key, let at):
+            return BatonCommandResult(count: try controls.endDowntime(key, now: at) ? 1 : 0)
+        case .registerCandidate(let registration):
+            try controls.applyCandidate(registration)
+            return BatonCommandResult(count: 1)
+        case .setRecoveriesEnabled(let enabled):
+            try controls.setRecoveriesEnabled(enabled)
+            return BatonCommandResult(count: 1)
+        case .registerRecovery(let record):
+            switch try database.registerRecovery(record) {
+            case .registered(let stored): return BatonCommandResult(recovery: stored, count: 1)
+            case .clusterLocked(let holder): return BatonCommandResult(lockedBy: holder)
+            }
+        case .recoveryStep(let step):
+            try database.appendRecoveryStep(step)
+            return BatonCommandResult(count: 1)
+        case .resolveRecovery(let uid, let resolution):
+            try database.resolveRecovery(uid: uid, resolution)
+            return BatonCommandResult(count: 1)
+        case .acknowledgeRecoveries(let scope, let owner, let comment, let at):
+            return BatonCommandResult(
+                count: try database.acknowledgeRecoveries(scope, by: owner, comment: comment, at: at))
+        case .leaderAPI(let node, let url):
+            try database.saveSetting(Self.leaderAPISetting, "\(node) \(url)")
+            return BatonCommandResult(count: 1)
+        }
+    }
+
+    static let leaderAPISetting = "raft_leader_api"
+
+    /// The leader API last published, as (node id, URL).
+    public func publishedLeaderAPI() -> (node: UInt64, url: String)? {
+        guard let text = try? database.loadSetting(Self.leaderAPISetting) else { return nil }
+        let parts = text.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let node = UInt64(parts[0]) else { return nil }
+        return (node, String(parts[1]))
+    }
+
+    /// The replicated state, for a Raft snapshot.
+    public func snapshot() throws(StoreError) -> ReplicatedState {
+        var state = try database.replicatedState()
+        state.instances = monitor.registry.all().map(\.key).sorted()
+        return state
+    }
+
+    /// Replaces the replicated state with a snapshot's: the tables, the operator controls, the watched instances.
+    public func restore(_ state: ReplicatedState) throws(StoreError) {
+        try database.restoreReplicatedState(state)
+        try controls.reload()
+        let wanted = Set(state.instances)
+        for instance in monitor.registry.all() where !wanted.contains(instance.key) {
+            _ = monitor.forget(instance.key)
+        }
+        monitor.discoverInBackground(state.instances.filter { !monitor.registry.contains($0) })
+        logger.notice(
+            "Replicated state restored from a snapshot",
+            metadata: ["baton.recoveries": "\(state.recoveries.count)", "baton.instances": "\(state.instances.count)"])
+    }
+}
