@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    func start(_ topology: String, servers: Int) async throws -> Group {
+    func start(_ topology: String, servers: Int, extra: [String: any Sendable] = [:]) async throws -> Group {
         let traces = FileManager.default.temporaryDirectory.appendingPathComponent("baton-raft-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
         let sandbox = try MariaDBSandbox.start(topology: topology)
@@ -67,6 +67,10 @@ import Testing
                 settings["RaftSharedSecret"] = "a shared secret for the test"
                 settings["RaftTickMilliseconds"] = 50
                 settings["PostFailoverProcesses"] = ["echo {orchestratorHost} {successorPort} >> \(traces.path)/post.log"]
+                for (key, value) in extra {
+                    settings[key] = (value as? [String])?.map { $0.replacingOccurrences(of: "TRACES", with: traces.path) }
+                        ?? value
+                }
                 daemons.append(try BatonDaemon(configuration: settings))
             }
         } catch {
@@ -142,5 +146,51 @@ import Testing
         #expect(after.map(\.uid) == [recovery.uid])
         #expect((try? String(contentsOf: group.traces.appendingPathComponent("post.log"), encoding: .utf8))?
             .split(separator: "\n").count == 1)
+    }
+
+    /// kill -9 of the leader while its recovery waits in a pre-failover hook: the new leader resolves that
+    /// recovery as interrupted and does not run it again (the cluster stays blocked until acknowledged).
+    @Test func aRecoveryInterruptedByTheLeadersDeathIsNotRunTwice() async throws {
+        let group = try await start(
+            "1 2:1 3:1", servers: 3,
+            extra: ["PreFailoverProcesses": ["echo {orchestratorHost} >> TRACES/pre.log; sleep 30"], "HookTimeoutSeconds": 60])
+        defer { group.tearDown() }
+        let sandbox = group.sandbox
+        let leader = try #require(try await group.waitForLeader(among: [0, 1, 2]), "no single leader:\n\(group.logs())")
+        _ = try await group.apis[leader].get("discover/127.0.0.1/\(sandbox.port(1))")
+        for api in group.apis {
+            let (_, ready) = try await api.poll([InstanceDocument].self, "all-instances") { all in
+                all.count == 3 && all.allSatisfy(\.isLastCheckValid)
+            }
+            #expect(ready)
+        }
+
+        try sandbox.kill(1)
+        let pre = group.traces.appendingPathComponent("pre.log")
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline, !FileManager.default.fileExists(atPath: pre.path) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(FileManager.default.fileExists(atPath: pre.path), "the leader never reached its pre-failover hook")
+        group.daemons[leader].kill()
+
+        let alive = [0, 1, 2].filter { $0 != leader }
+        let newLeader = try #require(try await group.waitForLeader(among: alive), "no new leader:\n\(group.logs())")
+        let (recoveries, resolved) = try await group.apis[newLeader].poll(
+            [TopologyRecoveryDocument].self, "audit-recovery", timeout: .seconds(30)
+        ) { $0.count == 1 && !$0[0].recoveryEndTimestamp.isEmpty }
+        #expect(resolved, "\(group.logs())")
+        let recovery = try #require(recoveries.first)
+        #expect(!recovery.isSuccessful)
+        #expect(recovery.allErrors.contains { $0.hasPrefix("interrupted") }, "\(recovery.allErrors)")
+        // Time for a second recovery to start, if the new leader wrongly ran one.
+        try await Task.sleep(for: .seconds(3))
+        let after = try await group.apis[newLeader].decode([TopologyRecoveryDocument].self, "audit-recovery")
+        #expect(after.count == 1, "the interrupted recovery ran again: \(after.map(\.uid))")
+        let preLines = ((try? String(contentsOf: pre, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(preLines == ["\(group.raftAddresses[leader])"], "only the old leader ran a hook")
+        let blocked = try await group.apis[newLeader].decode([BlockedRecoveryDocument].self, "blocked-recoveries")
+        #expect(blocked.contains { $0.blockingRecoveryId == recovery.id }, "the cluster is blocked by the interrupted recovery")
     }
 }
