@@ -42,7 +42,7 @@ final class RaftTestCluster {
         return options
     }()
 
-    init(backend: Backend, options: RaftOptions = RaftTestCluster.fastOptions, tickInterval: Duration = .milliseconds(25))
+    init(backend: Backend, options: RaftOptions = RaftTestCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
     {
         self.backend = backend
         self.configuration = RaftNodeConfiguration(

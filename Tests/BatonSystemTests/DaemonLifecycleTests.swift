@@ -86,12 +86,12 @@ import Testing
     }
 
     @Test func unknownKeysAreWarnedAboutOnce() async throws {
-        let daemon = try BatonDaemon(configuration: ["RaftEnabled": false, "SomeFutureKey": 1])
+        let daemon = try BatonDaemon(configuration: ["PseudoGTIDPattern": "drop view", "SomeFutureKey": 1])
         defer { daemon.tearDown() }
         try #require(await APICaller(base: daemon.apiURL).waitUntilUp(), "\(daemon.log())")
         let log = daemon.log()
         #expect(log.components(separatedBy: "SomeFutureKey").count == 2)
-        #expect(log.contains("RaftEnabled"))
+        #expect(log.contains("PseudoGTIDPattern"))
     }
 
     @Test func basicAuthenticationOnTheRealDaemonAndTheCLI() async throws {

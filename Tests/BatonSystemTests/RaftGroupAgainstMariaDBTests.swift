@@ -65,7 +65,7 @@ import Testing
                 settings["RaftNodes"] = addresses
                 settings["RaftDataDir"] = traces.appendingPathComponent("raft-\(index)").path
                 settings["RaftSharedSecret"] = "a shared secret for the test"
-                settings["RaftTickMilliseconds"] = 50
+                settings["RaftTickMilliseconds"] = 100
                 settings["PostFailoverProcesses"] = ["echo {orchestratorHost} {successorPort} >> \(traces.path)/post.log"]
                 for (key, value) in extra {
                     settings[key] = (value as? [String])?.map { $0.replacingOccurrences(of: "TRACES", with: traces.path) }

@@ -29,6 +29,14 @@ extension BatonConfiguration {
         public var httpAdvertise: String
         /// `RaftTickMilliseconds` (Baton): the election timeout is 10 ticks.
         public var tickMilliseconds: Int
+        /// `RaftBootstrap` (Baton, default true): found the group from `RaftNodes` when the Raft log is empty. A node
+        /// joining a running group (a new one, or one whose data directory was wiped, under a new id) sets it to
+        /// false and waits until the leader adds it (`raft-add-peer/ID@host:port`).
+        public var bootstrap: Bool
+        /// `RaftSnapshotThreshold` (Baton): applied entries between two snapshots (the log before one is compacted,
+        /// keeping `RaftSnapshotTrailingEntries` for slow followers).
+        public var snapshotThreshold: Int
+        public var snapshotTrailingEntries: Int
     }
 
     /// An id from an address when none is given: FNV-1a of the lower-cased `host:port` (stable as long as the
@@ -40,6 +48,27 @@ extension BatonConfiguration {
             hash = hash &* 0x0000_0100_0000_01b3
         }
         return hash == 0 ? 1 : hash
+    }
+
+    /// Reads a `RaftNodes`-style entry, `host[:port]` or `ID@host[:port]`.
+    public static func raftNode(_ text: String, defaultPort: Int = 10008) -> RaftSettings.Node? {
+        var id: UInt64?
+        var rest = Substring(text)
+        if let at = text.firstIndex(of: "@") {
+            guard let explicit = UInt64(text[..<at]), explicit > 0 else { return nil }
+            id = explicit
+            rest = text[text.index(after: at)...]
+        }
+        var host = String(rest)
+        var port = defaultPort
+        if let colon = rest.lastIndex(of: ":") {
+            guard let parsed = Int(rest[rest.index(after: colon)...]), (1...65535).contains(parsed) else { return nil }
+            host = String(rest[..<colon])
+            port = parsed
+        }
+        guard !host.isEmpty else { return nil }
+        let address = "\(host):\(port)"
+        return RaftSettings.Node(id: id ?? raftNodeID(for: address), address: address)
     }
 
     static func readRaft(
@@ -56,6 +85,9 @@ extension BatonConfiguration {
         let preferred = try reader.string("RaftPreferredLeader", default: "")
         let httpAdvertise = try reader.string("HTTPAdvertise", default: "")
         let tick = try reader.int("RaftTickMilliseconds", default: 100, range: 10...10_000)
+        let bootstrap = try reader.bool("RaftBootstrap", default: true)
+        let snapshotThreshold = try reader.int("RaftSnapshotThreshold", default: 8192, range: 1...10_000_000)
+        let trailing = try reader.int("RaftSnapshotTrailingEntries", default: 1024, range: 0...10_000_000)
 
         func address(_ text: String, key: String) throws(ConfigurationError) -> (host: String, port: Int) {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -116,6 +148,7 @@ extension BatonConfiguration {
         return RaftSettings(
             enabled: enabled, bindHost: bindHost, bindPort: bindPort, advertise: advertise, dataDirectory: dataDirectory,
             nodes: nodes, selfID: selfID, sharedSecret: Secret(secret), preferredLeader: preferred, httpAdvertise: http,
-            tickMilliseconds: tick)
+            tickMilliseconds: tick, bootstrap: bootstrap, snapshotThreshold: snapshotThreshold,
+            snapshotTrailingEntries: trailing)
     }
 }

@@ -47,9 +47,13 @@ public final class RaftCluster: Service, Sendable {
     }
 
     /// `raft-add-peer/:addr`: adds a node (as a learner, then a voter once it has caught up).
+    /// `address` may carry an explicit id, `ID@host:port` (a wiped node rejoins under a new id).
     public func addPeer(_ address: String) async throws -> UInt64 {
-        let id = RaftNodeID(BatonConfiguration.raftNodeID(for: address))
-        try await node.addLearner(id, address: address)
+        guard let entry = BatonConfiguration.raftNode(address) else {
+            throw CommandError("\(address) is not host:port or ID@host:port")
+        }
+        let id = RaftNodeID(entry.id)
+        try await node.addLearner(id, address: entry.address)
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
         while true {

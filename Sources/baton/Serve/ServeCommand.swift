@@ -168,9 +168,13 @@ struct ServeCommand: AsyncParsableCommand {
                 sharedSecret: settings.sharedSecret.value.isEmpty ? nil : settings.sharedSecret.value),
             logger: logger)
         let membership = RaftMembership(settings.nodes.map { RaftMember(id: RaftNodeID($0.id), address: $0.address) })
+        var options = RaftOptions()
+        options.snapshotThreshold = UInt64(settings.snapshotThreshold)
+        options.trailingEntries = UInt64(settings.snapshotTrailingEntries)
         let node = try RaftNode(
             configuration: RaftNodeConfiguration(
-                id: id, bootstrap: membership, tickInterval: .milliseconds(settings.tickMilliseconds)),
+                id: id, bootstrap: settings.bootstrap ? membership : nil, options: options,
+                tickInterval: .milliseconds(settings.tickMilliseconds)),
             storage: storage, transport: transport,
             application: BatonRaftApplication(applier: applier, logger: logger), logger: logger)
         logger.info(
