@@ -30,7 +30,7 @@ public struct APIAuthentication: Sendable {
 
     /// The first path segment under `/api/` of every route that changes state.
     static let mutatingCommands: Set<String> = [
-        "discover", "forget", "begin-downtime", "end-downtime", "register-candidate", "disable-global-recoveries",
+        "discover", "forget", "forget-cluster", "begin-downtime", "end-downtime", "register-candidate", "disable-global-recoveries",
         "enable-global-recoveries", "recover", "recover-lite", "force-master-failover", "graceful-master-takeover",
         "graceful-master-takeover-auto", "ack-recovery", "ack-all-recoveries", "raft-yield", "raft-yield-hint",
         "raft-add-peer", "raft-remove-peer",

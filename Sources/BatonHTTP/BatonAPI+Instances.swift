@@ -26,6 +26,12 @@ extension BatonAPI {
             return JSONBody.ok("Instance forgotten: \(key)", details: key)
         }
 
+        api.get("forget-cluster/:host") { _, context -> Response in
+            let cluster = try self.cluster(context, instances: monitor.registry.all())
+            let count = try await submit(.forgetCluster(cluster)).count
+            return JSONBody.ok("Forgot \(count) instances of cluster \(cluster)", details: cluster)
+        }
+
         api.get("instance/:host/:port") { _, context -> Response in
             let key = try self.key(context)
             guard let instance = monitor.registry.instance(key), instance.hasBeenSeen || instance.lastChecked != nil

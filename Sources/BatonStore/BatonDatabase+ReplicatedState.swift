@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// The tables every Raft node must hold identically: what operators decided and what recoveries did. A Raft
-/// snapshot is these tables; restoring one replaces them. (Instances, detections, the changelog and blocked
-/// recoveries are each node's own observations and are not replicated; the list of watched instances is.)
+/// snapshot is these tables; restoring one replaces them. (Instance facts, the changelog and blocked recoveries are
+/// each node's own observations and are not replicated; the list of watched instances and the failure detections —
+/// registered by the leader — are.)
 public struct ReplicatedState: Codable, Sendable, Equatable {
     public var version = 1
     public var downtimes: [Downtime]
@@ -13,14 +14,16 @@ public struct ReplicatedState: Codable, Sendable, Equatable {
     public var settings: [String: String]
     public var recoveries: [RecoveryRecord]
     public var steps: [RecoveryStepRecord]
+    public var detections: [FailureDetectionRecord] = []
     /// The instances operators asked Baton to watch (or that it found), by key.
     public var instances: [InstanceKey]
 
     public init(
         downtimes: [Downtime] = [], downtimeStarts: [Date] = [], candidates: [CandidateRegistration] = [],
         settings: [String: String] = [:], recoveries: [RecoveryRecord] = [], steps: [RecoveryStepRecord] = [],
-        instances: [InstanceKey] = []
+        instances: [InstanceKey] = [], detections: [FailureDetectionRecord] = []
     ) {
+        self.detections = detections
         self.downtimes = downtimes
         self.downtimeStarts = downtimeStarts
         self.candidates = candidates
@@ -65,6 +68,14 @@ extension BatonDatabase {
                     },
                     instances: try Row.fetchAll(db, sql: "SELECT hostname, port FROM instance ORDER BY hostname, port").map {
                         InstanceKey(hostname: $0["hostname"], port: $0["port"])
+                    },
+                    detections: try Row.fetchAll(db, sql: "SELECT * FROM failure_detection ORDER BY id").map { row in
+                        FailureDetectionRecord(
+                            id: row["id"], key: InstanceKey(hostname: row["hostname"], port: row["port"]),
+                            clusterName: row["cluster_name"], analysis: row["analysis"],
+                            detectedAt: Date(timeIntervalSince1970: row["detected_at"]),
+                            endsActivePeriod: Date(timeIntervalSince1970: row["ends_active_period"]),
+                            document: row["document"])
                     })
             }
         } catch {
@@ -121,6 +132,19 @@ extension BatonDatabase {
                             record.acknowledgedComment, record.lastDetectionID, record.policyHash, record.analysisDocument,
                         ])
                 }
+                for detection in state.detections {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO failure_detection
+                              (id, hostname, port, cluster_name, analysis, detected_at, ends_active_period, document)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            detection.id, detection.key.hostname, detection.key.port, detection.clusterName,
+                            detection.analysis, detection.detectedAt.timeIntervalSince1970,
+                            detection.endsActivePeriod.timeIntervalSince1970, detection.document,
+                        ])
+                }
                 for step in state.steps {
                     try db.execute(
                         sql: "INSERT INTO topology_recovery_step (id, recovery_uid, audit_at, message) VALUES (?, ?, ?, ?)",
@@ -143,7 +167,9 @@ extension BatonDatabase {
     }
 
     static func clearReplicated(_ db: Database) throws {
-        for table in ["downtime", "candidate", "global_setting", "topology_recovery", "topology_recovery_step"] {
+        for table in [
+            "downtime", "candidate", "global_setting", "topology_recovery", "topology_recovery_step", "failure_detection",
+        ] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
     }

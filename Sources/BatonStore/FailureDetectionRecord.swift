@@ -3,7 +3,7 @@ import Foundation
 
 /// A registered failure detection: the first time an actionable verdict appeared for an instance, kept active
 /// until `endsActivePeriod` (orchestrator's `FailureDetectionPeriodBlockMinutes`) so one failure is one detection.
-public struct FailureDetectionRecord: Sendable, Equatable {
+public struct FailureDetectionRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var key: InstanceKey
     public var clusterName: String

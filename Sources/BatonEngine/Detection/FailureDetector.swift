@@ -31,6 +31,13 @@ public final class FailureDetector: Service, Sendable {
         var activeDetections: [InstanceKey: Date] = [:]
     }
     let state = Mutex(State())
+    /// With Raft: detections go through the log, registered by the leader only.
+    let replication = Mutex<(log: any CommandLog, leadership: any Leadership)?>(nil)
+
+    /// Registers detections through `log` from now on, and only while `leadership` says this node leads.
+    public func replicate(through log: any CommandLog, leadership: any Leadership) {
+        replication.withLock { $0 = (log, leadership) }
+    }
 
     public init(
         monitor: TopologyMonitor, controls: OperatorControls, database: BatonDatabase,
@@ -133,12 +140,27 @@ public final class FailureDetector: Service, Sendable {
                     && state.activeDetections[row.analyzedInstanceKey] == nil
             }
         }
+        let replicated = replication.withLock { $0 }
         for row in fresh {
             let detection = FailureDetectionRecord(
                 key: row.analyzedInstanceKey, clusterName: row.clusterDetails.clusterName,
                 analysis: row.analysis.rawValue, detectedAt: at,
                 endsActivePeriod: at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds)),
                 document: (try? encoder.encode(row)) ?? Data("{}".utf8))
+            if let replicated {
+                // Every node analyses; the leader alone registers, through the log, so all hold the same detections.
+                guard replicated.leadership.isLeader else { continue }
+                state.withLock { $0.activeDetections[row.analyzedInstanceKey] = detection.endsActivePeriod }
+                let logger = self.logger
+                Task {
+                    do {
+                        _ = try await replicated.log.submit(.registerDetection(detection))
+                    } catch {
+                        logger.error("Cannot register a failure detection", metadata: ["baton.error": "\(error)"])
+                    }
+                }
+                continue
+            }
             do {
                 // The store keeps one detection per active period across restarts; it answers with the one in force.
                 let (stored, isNew) = try database.registerDetection(detection)

@@ -8,6 +8,10 @@ import Foundation
 public enum BatonCommand: Codable, Sendable, Equatable {
     case discover(InstanceKey)
     case forget(InstanceKey)
+    /// Forgets every instance of a cluster (each node forgets the ones it knows under that name).
+    case forgetCluster(String)
+    /// A failure detection, registered once by the leader (one per instance per active period).
+    case registerDetection(FailureDetectionRecord)
     case beginDowntime(Downtime, beginsAt: Date)
     case endDowntime(InstanceKey, at: Date)
     case registerCandidate(CandidateRegistration)

@@ -27,6 +27,12 @@ public final class BatonCommandApplier: Sendable {
             return BatonCommandResult(count: 1)
         case .forget(let key):
             return BatonCommandResult(count: monitor.forget(key) ? 1 : 0)
+        case .forgetCluster(let cluster):
+            let members = monitor.registry.all().filter { $0.clusterName == cluster }.map(\.key)
+            return BatonCommandResult(count: members.filter { monitor.forget($0) }.count)
+        case .registerDetection(let detection):
+            let (_, isNew) = try database.registerDetection(detection)
+            return BatonCommandResult(count: isNew ? 1 : 0)
         case .beginDowntime(let downtime, let beginsAt):
             try controls.applyDowntime(downtime, beginsAt: beginsAt)
             return BatonCommandResult(count: 1)

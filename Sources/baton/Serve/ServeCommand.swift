@@ -82,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             raft = cluster
             commands = cluster.commands
             leadership = RaftLeadership(node: cluster.node, nodeName: nodeName)
+            detector.replicate(through: commands, leadership: leadership)
         } else {
             commands = LocalCommandLog(applier: applier)
             leadership = SingleNodeLeadership(nodeName: nodeName)
