@@ -46,6 +46,16 @@ import Testing
             return done ? recoveries.first : nil
         }
 
+        /// Polls `query` on `server` until it answers `expected` (10 s at most); returns the last answer.
+        func waitForAnswer(_ server: Int, _ query: String, _ expected: String) async throws -> String {
+            var seen = ""
+            for _ in 0..<100 where seen != expected {
+                seen = ((try? sandbox.sql(server, query)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                if seen != expected { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            return seen
+        }
+
         func steps(_ uid: String) async throws -> [String] {
             try await api.decode([TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(uid)").map(\.message)
         }
@@ -140,11 +150,7 @@ import Testing
         }
         try sandbox.sql(3, "CREATE DATABASE IF NOT EXISTS failover; CREATE TABLE failover.t (id INT PRIMARY KEY); INSERT INTO failover.t VALUES (42)")
         for server in [2, 4] {
-            var seen = ""
-            for _ in 0..<100 where seen != "42" {
-                seen = ((try? sandbox.sql(server, "SELECT id FROM failover.t")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                if seen != "42" { try await Task.sleep(for: .milliseconds(100)) }
-            }
+            let seen = try await harness.waitForAnswer(server, "SELECT id FROM failover.t", "42")
             #expect(seen == "42", "server \(server) did not receive the write on the new primary")
         }
 
@@ -297,11 +303,7 @@ import Testing
             #expect(state.source == sandbox.key(2) && state.replicating, "server \(server): \(state)")
         }
         try sandbox.sql(2, "INSERT INTO takeover.t VALUES (2)")
-        var seen = ""
-        for _ in 0..<100 where seen != "2" {
-            seen = ((try? sandbox.sql(1, "SELECT MAX(id) FROM takeover.t")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if seen != "2" { try await Task.sleep(for: .milliseconds(100)) }
-        }
+        let seen = try await harness.waitForAnswer(1, "SELECT MAX(id) FROM takeover.t", "2")
         #expect(seen == "2", "the old primary did not receive the new primary's write")
         #expect(harness.trace("graceful.log") == "graceful-master-takeover \(sandbox.port(2))\n")
         let downtimed = try await harness.api.decode([InstanceDocument].self, "downtimed")

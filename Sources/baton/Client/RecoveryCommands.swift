@@ -63,6 +63,13 @@ struct GracefulMasterTakeoverCommand: AsyncParsableCommand {
     }
 }
 
+/// Prints a document as pretty JSON with sorted keys (the `--json` form of the recovery commands).
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 func printSuccessor(_ recovery: TopologyRecoveryDocument) {
     print(recovery.successorKey?.description ?? "")
 }
@@ -102,9 +109,7 @@ struct AuditRecoveryCommand: AsyncParsableCommand {
                 recoveries = try await client.auditRecovery(scope, unacknowledged: unacknowledged)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(recoveries), as: UTF8.self))
+                try printJSON(recoveries)
                 return
             }
             for recovery in recoveries {
@@ -215,9 +220,7 @@ struct WhatIfCommand: AsyncParsableCommand {
         try await ClientCommandRunner.run(api) { client in
             let report = try await client.whatIf(key)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print(report.text, terminator: "")
             }
