@@ -26,7 +26,7 @@ public final class BatonDaemon: Sendable {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("baton-daemon-\(UUID().uuidString.prefix(8))")
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        self.port = port ?? ProcessRunner.randomBasePort() + 9
+        self.port = port ?? ProcessRunner.freePort()
         var configuration: [String: Any] = [
             "ListenAddress": "127.0.0.1:\(self.port)",
             "SQLite3DataFile": directory.appendingPathComponent("baton.sqlite3").path,

@@ -39,4 +39,30 @@ public enum ProcessRunner {
     public static func randomBasePort() -> Int {
         20_000 + Int.random(in: 0..<2_000) * 10
     }
+
+    /// A TCP port nobody listens on now on 127.0.0.1 (checked by binding it), from the random ranges above. Another
+    /// program may still take it before the caller does; the window is small.
+    public static func freePort() -> Int {
+        for _ in 0..<100 {
+            let port = randomBasePort() + Int.random(in: 0..<10)
+            if isFree(port: port) { return port }
+        }
+        return randomBasePort() + 9
+    }
+
+    /// Whether binding 127.0.0.1:`port` succeeds now.
+    public static func isFree(port: Int, host: String = "127.0.0.1") -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
 }

@@ -53,8 +53,12 @@ import Testing
         let traces = FileManager.default.temporaryDirectory.appendingPathComponent("baton-raft-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: traces, withIntermediateDirectories: true)
         let sandbox = try MariaDBSandbox.start(topology: topology)
-        let raftBase = ProcessRunner.randomBasePort() + 5
-        let addresses = (0..<3).map { "127.0.0.1:\(raftBase + $0)" }
+        var ports: [Int] = []
+        while ports.count < 3 {
+            let port = ProcessRunner.freePort()
+            if !ports.contains(port) { ports.append(port) }
+        }
+        let addresses = ports.map { "127.0.0.1:\($0)" }
         var daemons: [BatonDaemon] = []
         do {
             for (index, address) in addresses.enumerated() {

@@ -13,7 +13,14 @@ import Testing
         var settings: [String: any Sendable]
     }
 
-    let port = ProcessRunner.randomBasePort() + 7
+    /// One Raft port, free on all four loopback addresses.
+    let port: Int = {
+        for _ in 0..<100 {
+            let port = ProcessRunner.freePort()
+            if (1...4).allSatisfy({ ProcessRunner.isFree(port: port, host: "127.0.0.\($0)") }) { return port }
+        }
+        return ProcessRunner.randomBasePort() + 7
+    }()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("baton-raft-life-\(UUID().uuidString.prefix(8))")
 
     func address(_ host: Int, id: UInt64? = nil) -> String {
