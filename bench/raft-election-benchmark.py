@@ -91,7 +91,8 @@ def trial(baton, tick_ms):
             lambda: next((i for i in others if status(f"{apis[i]}/api/leader-check") == 200), None), 60)
         failover = time.time() - killed_at
         if new_leader is None:
-            raise RuntimeError("no new leader within 60 s")
+            kept = shutil.copytree(work, work + "-failed", ignore=shutil.ignore_patterns("*.sqlite3*", "raft*"))
+            raise RuntimeError(f"no new leader within 60 s (logs kept in {kept})")
         return transfer, failover
     finally:
         for process in processes:
