@@ -52,6 +52,9 @@ public final class RecoveryCoordinator: Service, Sendable {
         var notified: [InstanceKey: Date] = [:]
         /// Whether this node led at the last tick: taking office resolves recoveries a former leader left running.
         var wasLeader = false
+        /// When running recoveries were last checked for interrupted ones (again every few seconds while leading:
+        /// a new leader may apply the former leader's last entries only after taking office).
+        var interruptedCheckedAt: Date?
     }
 
     let monitor: TopologyMonitor
@@ -111,7 +114,8 @@ public final class RecoveryCoordinator: Service, Sendable {
     /// Recoveries marked running that no task of this process runs were interrupted: by a crash of this node, or
     /// of the former leader. They are resolved as failed, so that they are never run a second time automatically —
     /// they still block their cluster for `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
-    /// Called when this node takes office (at start-up for a single node).
+    /// Called when this node takes office (at start-up for a single node) and every few seconds while it leads: the
+    /// recoveries this process runs are in `state.running`, so only orphans are resolved.
     func resolveInterruptedRecoveries() async {
         let running: [RecoveryRecord]
         do {
@@ -154,9 +158,14 @@ public final class RecoveryCoordinator: Service, Sendable {
         guard leads else { return }
         if tookOffice {
             logger.notice("Leading: recoveries are this node's to run", metadata: ["baton.node": "\(leadership.nodeName)"])
-            await resolveInterruptedRecoveries()
         }
         let at = now()
+        let checkInterrupted = state.withLock { state -> Bool in
+            guard tookOffice || state.interruptedCheckedAt.map({ at.timeIntervalSince($0) >= 5 }) ?? true else { return false }
+            state.interruptedCheckedAt = at
+            return true
+        }
+        if checkInterrupted { await resolveInterruptedRecoveries() }
         for row in detector.latest where row.isActionableRecovery {
             considerAutomatic(row, at: at)
         }
