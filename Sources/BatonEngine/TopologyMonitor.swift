@@ -206,8 +206,11 @@ public final class TopologyMonitor: Service, Sendable {
     func probeOnce(_ key: InstanceKey) async -> InstanceKey {
         defer { schedule.withLock { state in _ = state.inFlight.remove(key) } }
         guard registry.contains(key) else { return key }
+        // `lastAttempted` is stamped with the outcome, not now: an attempt that merely started late (a busy
+        // scheduler, a full concurrency limit) must not turn the instance's last check invalid while it runs
+        // (`Instance.isLastCheckValid`), or a recovery deciding meanwhile finds no valid candidate. The scheduler
+        // never looks at an instance in flight, so it sees the same times either way.
         let started = now()
-        registry.update(key) { $0.lastAttempted = started }
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = await probing.probe(key)
@@ -221,6 +224,7 @@ public final class TopologyMonitor: Service, Sendable {
             let canonical = adopt(key, facts: facts, at: finished)
             registry.update(canonical) { instance in
                 instance.facts = facts
+                instance.lastAttempted = started
                 instance.lastChecked = finished
                 instance.lastSeen = finished
                 instance.isLastCheckPartial = false
@@ -236,6 +240,7 @@ public final class TopologyMonitor: Service, Sendable {
             metrics.partialProbes.increment()
             registry.update(key) { instance in
                 instance.facts.merge(identityFrom: facts)
+                instance.lastAttempted = started
                 instance.lastChecked = finished
                 instance.isLastCheckPartial = true
                 instance.lastError = "\(error)"
@@ -245,6 +250,7 @@ public final class TopologyMonitor: Service, Sendable {
         case .failure(let error):
             metrics.probeErrors.increment()
             registry.update(key) { instance in
+                instance.lastAttempted = started
                 instance.lastChecked = finished
                 instance.isLastCheckPartial = false
                 instance.lastError = "\(error)"

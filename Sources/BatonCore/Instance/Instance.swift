@@ -6,7 +6,8 @@ public struct Instance: Hashable, Sendable, Codable {
     public var key: InstanceKey
     /// The facts of the last probe that read them (kept when later probes fail, so analysis sees the last state).
     public var facts: InstanceFacts
-    /// When the last probe was started.
+    /// When the last finished probe was started (the monitor stamps it with the outcome; a snapshot from
+    /// orchestrator may carry a later attempt still running).
     public var lastAttempted: Date?
     /// When the last probe finished, successfully or not.
     public var lastChecked: Date?
@@ -43,7 +44,8 @@ public struct Instance: Hashable, Sendable, Codable {
     public var hasBeenSeen: Bool { lastSeen != nil }
 
     /// orchestrator's rule: the last check succeeded, and no later attempt has been hanging for longer than
-    /// a poll interval plus `reasonableCheckSeconds`.
+    /// a poll interval plus `reasonableCheckSeconds`. Baton's own monitor stamps an attempt when it ends, so live
+    /// a probe that started late is never held against the instance; a hanging one fails at its read timeout.
     public func isLastCheckValid(pollSeconds: Int, reasonableCheckSeconds: Int = 1) -> Bool {
         guard let lastSeen, let lastChecked else { return false }
         guard lastChecked <= lastSeen else { return false }
