@@ -228,6 +228,17 @@ let package = Package(
         .testTarget(
             name: "BatonClientTests", dependencies: ["BatonClient", "BatonCore", "BatonTestSupport"],
             swiftSettings: swiftSettings),
+        // Baton at scale against the fleet simulator: a real `baton serve` process recovering a hundred simulated
+        // clusters at once (no MariaDB needed; the `baton` binary is built next to the tests).
+        .testTarget(
+            name: "BatonScaleTests",
+            dependencies: [
+                "BatonCore", "BatonTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Slow tests against real MariaDB servers started by scripts/sandbox and a real `baton serve` process.
         // `swift test --skip BatonSystemTests` leaves them out during development; CI runs everything.
         .testTarget(
