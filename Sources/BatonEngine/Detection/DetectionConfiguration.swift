@@ -5,7 +5,8 @@ public struct DetectionConfiguration: Sendable {
     public var analysis: AnalysisSettings
     /// orchestrator's `FailureDetectionPeriodBlockMinutes`: one failure of an instance is one detection for this long.
     public var detectionBlockSeconds: Int
-    /// Analysis runs at least this often, and within `reactionInterval` of any probe result.
+    /// Analysis runs at least this often, and within `reactionInterval` of any probe result that changes a failure
+    /// signal (`InstanceRegistry.failureSignalVersion`).
     public var interval: Duration
     public var reactionInterval: Duration
 

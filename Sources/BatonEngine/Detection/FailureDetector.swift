@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Analyses the topology continuously — every second, and within a few milliseconds of any probe result — and
+/// Analyses the topology continuously — every second, and within a few milliseconds of any probe result that
+/// changes a failure signal (`InstanceRegistry.failureSignalVersion`: a failed check, broken replication…) — and
 /// records what changed: analysis codes in the changelog, and each new actionable verdict as a failure detection
 /// (one per instance per `FailureDetectionPeriodBlockMinutes`).
 ///
@@ -56,7 +57,7 @@ public final class FailureDetector: Service, Sendable {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let at = self.now()
-                let version = self.monitor.registry.version
+                let version = self.monitor.registry.failureSignalVersion
                 let due = self.state.withLock { state in
                     let interval = self.configuration.interval.inSeconds
                     return state.analysedVersion != version
@@ -74,7 +75,7 @@ public final class FailureDetector: Service, Sendable {
     /// Analyses the current topology now, records changes and detections, and returns the verdicts.
     @discardableResult
     public func analyze() -> [ReplicationAnalysis] {
-        let version = monitor.registry.version
+        let version = monitor.registry.failureSignalVersion
         let at = now()
         let instances = controls.annotate(monitor.registry.all(), at: at)
         let stale = trackBinlogPositions(instances, at: at)

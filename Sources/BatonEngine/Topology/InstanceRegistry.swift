@@ -16,6 +16,8 @@ public final class InstanceRegistry: Sendable {
         var resolvedCache: [InstanceKey: Instance]?
         /// Incremented by every change, so readers can tell cheaply whether anything moved.
         var version: UInt64 = 0
+        /// Incremented by changes of the set of instances and of their `FailureSignal`s.
+        var failureSignalVersion: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -29,6 +31,11 @@ public final class InstanceRegistry: Sendable {
 
     /// Changes with every update; equal values mean nothing changed in between.
     public var version: UInt64 { state.withLock { $0.version } }
+
+    /// Changes when an instance is added, removed or renamed, or when one's `FailureSignal` changes (a failed or
+    /// recovered check, replication stopped, broken or repointed, read-only, replicas): not when a probe merely
+    /// confirms what was known.
+    public var failureSignalVersion: UInt64 { state.withLock { $0.failureSignalVersion } }
 
     /// The number of known instances.
     public var count: Int { state.withLock { $0.instances.count } }
@@ -56,6 +63,7 @@ public final class InstanceRegistry: Sendable {
             state.dirty.insert(key)
             state.resolvedCache = nil
             state.version &+= 1
+            state.failureSignalVersion &+= 1
             return true
         }
     }
@@ -64,11 +72,13 @@ public final class InstanceRegistry: Sendable {
     public func update(_ key: InstanceKey, _ change: (inout Instance) -> Void) {
         state.withLock { state in
             guard var instance = state.instances[key] else { return }
+            let signal = FailureSignal(instance)
             change(&instance)
             state.instances[key] = instance
             state.dirty.insert(key)
             state.resolvedCache = nil
             state.version &+= 1
+            if FailureSignal(instance) != signal { state.failureSignalVersion &+= 1 }
         }
     }
 
@@ -78,6 +88,7 @@ public final class InstanceRegistry: Sendable {
             state.resolutions[hostname] = resolved
             state.resolvedCache = nil
             state.version &+= 1
+            state.failureSignalVersion &+= 1
         }
     }
 
@@ -92,6 +103,7 @@ public final class InstanceRegistry: Sendable {
             state.deleted.insert(key)
             state.resolvedCache = nil
             state.version &+= 1
+            state.failureSignalVersion &+= 1
             return true
         }
     }
