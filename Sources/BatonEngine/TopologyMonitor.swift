@@ -156,7 +156,7 @@ public final class TopologyMonitor: Service, Sendable {
 
     /// The instances that replicate from `key`, by their own report or by the source's list of replicas.
     func replicaKeys(of key: InstanceKey) -> [InstanceKey] {
-        var keys = Set(registry.all().filter { $0.sourceKey == key }.map(\.key))
+        var keys = Set(registry.replicaKeys(of: key))
         for replica in registry.instance(key)?.facts.replicaKeys ?? [] { keys.insert(registry.resolve(replica)) }
         return keys.sorted()
     }

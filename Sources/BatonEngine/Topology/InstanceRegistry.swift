@@ -5,7 +5,9 @@ import Synchronization
 /// The node's picture of every known instance: the source of truth for reads, written behind to SQLite.
 ///
 /// Mutations record which keys changed (`takeDirty`) so the writer saves only those. Cluster names and depths
-/// are derived on read and cached until the next change.
+/// are derived on read and cached until a change of the topology (an instance added, removed, renamed or
+/// repointed); an update that keeps the instance's source refreshes it in the cache instead, so that reads stay
+/// cheap while thousands of probe results arrive each second.
 public final class InstanceRegistry: Sendable {
     struct State {
         var instances: [InstanceKey: Instance] = [:]
@@ -14,6 +16,8 @@ public final class InstanceRegistry: Sendable {
         var dirty: Set<InstanceKey> = []
         var deleted: Set<InstanceKey> = []
         var resolvedCache: [InstanceKey: Instance]?
+        /// Each source's replicas in `resolvedCache` (valid with it).
+        var replicaIndex: [InstanceKey: [InstanceKey]] = [:]
         /// Incremented by every change, so readers can tell cheaply whether anything moved.
         var version: UInt64 = 0
         /// Incremented by changes of the set of instances and of their `FailureSignal`s.
@@ -73,10 +77,20 @@ public final class InstanceRegistry: Sendable {
         state.withLock { state in
             guard var instance = state.instances[key] else { return }
             let signal = FailureSignal(instance)
+            let source = instance.facts.replication?.sourceKey
             change(&instance)
             state.instances[key] = instance
             state.dirty.insert(key)
-            state.resolvedCache = nil
+            if instance.facts.replication?.sourceKey == source, let cached = state.resolvedCache?[key] {
+                // Same source, same topology: what resolution derived still holds.
+                instance.sourceKey = cached.sourceKey
+                instance.clusterName = cached.clusterName
+                instance.replicationDepth = cached.replicationDepth
+                instance.isCoPrimary = cached.isCoPrimary
+                state.resolvedCache?[key] = instance
+            } else {
+                state.resolvedCache = nil
+            }
             state.version &+= 1
             if FailureSignal(instance) != signal { state.failureSignalVersion &+= 1 }
         }
@@ -141,6 +155,14 @@ public final class InstanceRegistry: Sendable {
         state.withLock { state in Self.resolved(&state).values.sorted { $0.key < $1.key } }
     }
 
+    /// The instances whose source (after hostname resolution) is `key`, ordered by key.
+    public func replicaKeys(of key: InstanceKey) -> [InstanceKey] {
+        state.withLock { state in
+            _ = Self.resolved(&state)
+            return state.replicaIndex[key] ?? []
+        }
+    }
+
     public func instance(_ key: InstanceKey) -> Instance? {
         state.withLock { state in Self.resolved(&state)[key] }
     }
@@ -157,8 +179,14 @@ public final class InstanceRegistry: Sendable {
             return instance
         }
         var map: [InstanceKey: Instance] = [:]
-        for instance in TopologyResolver.resolve(linked) { map[instance.key] = instance }
+        var replicas: [InstanceKey: [InstanceKey]] = [:]
+        for instance in TopologyResolver.resolve(linked) {
+            map[instance.key] = instance
+            if let source = instance.sourceKey { replicas[source, default: []].append(instance.key) }
+        }
+        for source in replicas.keys { replicas[source]?.sort() }
         state.resolvedCache = map
+        state.replicaIndex = replicas
         return map
     }
 }
