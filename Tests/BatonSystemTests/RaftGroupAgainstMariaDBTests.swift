@@ -138,9 +138,11 @@ import Testing
         // The hook ran once, on the leader.
         let hooks = (try? String(contentsOf: group.traces.appendingPathComponent("post.log"), encoding: .utf8)) ?? ""
         #expect(hooks.split(separator: "\n") == ["\(group.raftAddresses[leader]) \(recovery.successorKey?.port ?? 0)"])
-        let steps = try await group.apis[follower].decode(
-            [TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(recovery.uid)")
-        #expect(steps.contains { $0.message.hasPrefix("resolved: successful") }, "the audit trail is replicated")
+        // Steps are written by the trail's own writer, behind the resolution: poll for the last ones.
+        let (_, replicatedTrail) = try await group.apis[follower].poll(
+            [TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(recovery.uid)", timeout: .seconds(15)
+        ) { $0.contains { $0.message.hasPrefix("resolved: successful") } }
+        #expect(replicatedTrail, "the audit trail is replicated")
 
         // kill -9 of the leader: the other two elect a new leader, which holds the history and does not recover again.
         group.daemons[leader].kill()
