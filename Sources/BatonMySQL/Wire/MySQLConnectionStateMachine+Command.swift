@@ -23,13 +23,14 @@ extension MySQLConnectionStateMachine {
         var receivedBytes = 0
     }
 
-    mutating func commandPacketReceived(_ packet: MySQLPacket, session: Session, command: CommandContext) -> Action {
+    /// Handles one packet of the running command, which the caller took out of the state (`.modifying`); every
+    /// path sets the state again.
+    mutating func commandPacketReceived(_ packet: MySQLPacket, session: Session, command: inout CommandContext) -> Action {
         guard packet.sequenceID == command.nextSequenceID else {
             return self.fail(.protocolViolation(
                 "response packet has sequence id \(packet.sequenceID), expected \(command.nextSequenceID)"
             ))
         }
-        var command = command
         command.nextSequenceID = packet.lastSequenceID &+ 1
         command.receivedBytes += packet.payload.readableBytes
         guard command.receivedBytes <= self.configuration.maxResultSize else {
@@ -56,6 +57,7 @@ extension MySQLConnectionStateMachine {
             case .awaitingResponse:
                 return try self.firstResponseReceived(first: first, payload: &payload, session: session, command: command)
             case .columnDefinitions(let expected, var received):
+                command.phase = .awaitingResponse  // `received` is now the array's only owner: it grows in place
                 received.append(try MySQLColumnDefinition.decode(from: &payload))
                 if received.count < expected {
                     command.phase = .columnDefinitions(expected: expected, received: received)
@@ -81,6 +83,7 @@ extension MySQLConnectionStateMachine {
                     return self.resultCompleted(result, session: session, command: command)
                 }
                 let row = try MySQLTextRow.decode(from: &payload, columnCount: columns.count)
+                command.phase = .awaitingResponse  // `rows` is now the array's only owner: it grows in place
                 rows.append(MySQLRow(columns: columns, values: row.values))
                 command.phase = .rows(columns, rows)
                 self.state = .executing(session, command)

@@ -59,6 +59,9 @@ struct MySQLConnectionStateMachine {
         /// Closing was decided; waiting for the channel to go inactive.
         case closing(reason: MySQLError?)
         case closed
+        /// Only while a packet of the running command is handled: the command is out of the state so that its
+        /// column and row arrays grow in place instead of being copied for every packet.
+        case modifying
     }
 
     let configuration: Configuration
@@ -89,10 +92,13 @@ struct MySQLConnectionStateMachine {
             return self.authenticationPacketReceived(packet, context: context)
         case .ready:
             return self.unsolicitedPacketReceived(packet)
-        case .executing(let session, let command):
-            return self.commandPacketReceived(packet, session: session, command: command)
+        case .executing(let session, var command):
+            self.state = .modifying
+            return self.commandPacketReceived(packet, session: session, command: &command)
         case .closing, .closed:
             return .none
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
     }
 
@@ -130,6 +136,8 @@ struct MySQLConnectionStateMachine {
             return .rejectCommand(.connectionClosed("the connection is closed", underlying: reason))
         case .closed:
             return .rejectCommand(.connectionClosed("the connection is closed"))
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
     }
 
@@ -149,6 +157,8 @@ struct MySQLConnectionStateMachine {
             return .failAndClose(.connectionClosed("the connection was closed by the client during the handshake"))
         case .closing, .closed:
             return .none
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
     }
 
@@ -162,6 +172,8 @@ struct MySQLConnectionStateMachine {
             ))
         case .ready, .executing, .closing, .closed:
             return .none
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
     }
 
@@ -183,6 +195,8 @@ struct MySQLConnectionStateMachine {
             return self.fail(MySQLError(code: .cancelled, message: "the operation was cancelled; the connection was closed"))
         case .ready, .closing, .closed:
             return .none
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
     }
 
@@ -209,6 +223,8 @@ struct MySQLConnectionStateMachine {
             )
         case .closed:
             return .none
+        case .modifying:
+            preconditionFailure("MySQLConnectionStateMachine re-entered while handling a packet")
         }
         self.state = .closed
         return .reportClosed(pendingError: error, reason: error)
