@@ -4,7 +4,9 @@ import Foundation
 public final class BatonDaemon: Sendable {
     public let directory: URL
     public let port: Int
-    public var apiURL: String { "http://127.0.0.1:\(port)/api" }
+    public let host: String
+    public let namespace: String?
+    public var apiURL: String { "http://\(host):\(port)/api" }
     public var logFile: URL { directory.appendingPathComponent("baton.log") }
     private let process: ChildProcess
 
@@ -20,15 +22,21 @@ public final class BatonDaemon: Sendable {
     }
 
     /// Writes a configuration (the given keys on top of test defaults) and starts the daemon. Passing the
-    /// `directory` and `port` of a stopped daemon restarts it on the same SQLite file.
-    public init(configuration extra: [String: any Sendable], directory reused: URL? = nil, port: Int? = nil) throws {
+    /// `directory` and `port` of a stopped daemon restarts it on the same SQLite file. With a `namespace` (a
+    /// `NetworkLab` data centre) the daemon runs inside that network namespace and listens on `host`.
+    public init(
+        configuration extra: [String: any Sendable], directory reused: URL? = nil, port: Int? = nil,
+        host: String = "127.0.0.1", namespace: String? = nil
+    ) throws {
         let directory = reused
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("baton-daemon-\(UUID().uuidString.prefix(8))")
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.port = port ?? ProcessRunner.freePort()
+        self.host = host
+        self.namespace = namespace
         var configuration: [String: Any] = [
-            "ListenAddress": "127.0.0.1:\(self.port)",
+            "ListenAddress": "\(host):\(self.port)",
             "SQLite3DataFile": directory.appendingPathComponent("baton.sqlite3").path,
             "BackendDB": "sqlite",
         ]
@@ -36,10 +44,23 @@ public final class BatonDaemon: Sendable {
         let configPath = directory.appendingPathComponent("baton.conf.json")
         try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
             .write(to: configPath)
+        let command = [Self.binary, "serve", "--config", configPath.path]
+        let (executable, arguments) = namespace.map {
+            (NetworkLab.ipPath, ["netns", "exec", $0] + command)
+        } ?? (command[0], Array(command.dropFirst()))
         process = try ChildProcess(
-            Self.binary, ["serve", "--config", configPath.path],
-            outputPath: directory.appendingPathComponent("baton.log").path)
+            executable, arguments, outputPath: directory.appendingPathComponent("baton.log").path)
     }
+
+    /// The daemon's process id (`ip netns exec` execs the daemon, so it is the daemon's own).
+    public var pid: pid_t { process.pid }
+
+    /// SIGSTOP: the process stops in the middle of whatever it does (a stalled disk, a long GC pause); its sockets
+    /// stay open.
+    public func pause() { if process.isRunning { Glibc.kill(process.pid, SIGSTOP) } }
+
+    /// SIGCONT after `pause`.
+    public func resume() { if process.isRunning { Glibc.kill(process.pid, SIGCONT) } }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -55,7 +76,8 @@ public final class BatonDaemon: Sendable {
     /// SIGTERM, then SIGKILL if the daemon has not exited within `grace`. Returns the exit status.
     @discardableResult
     public func terminate(grace: TimeInterval = 10) -> Int32 {
-        process.terminate(grace: grace)
+        resume()
+        return process.terminate(grace: grace)
     }
 
     /// kill -9: the daemon gets no chance to finish anything.

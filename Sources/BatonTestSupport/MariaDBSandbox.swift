@@ -10,17 +10,23 @@ public final class MariaDBSandbox: Sendable {
     public let basePort: Int
     public let user = "baton"
     public let password = "baton_pw"
+    /// The address each placed server listens on (inside its network namespace); the others use 127.0.0.1.
+    public let addresses: [Int: String]
 
     static var script: String { ProcessRunner.packageRoot.appendingPathComponent("scripts/sandbox").path }
 
-    private init(directory: String, basePort: Int) {
+    private init(directory: String, basePort: Int, addresses: [Int: String]) {
         self.directory = directory
         self.basePort = basePort
+        self.addresses = addresses
     }
 
     /// Starts a topology such as `"1 2:1 3:1 4:1 5:4"` (server 1 primary; 2, 3, 4 replicate from 1; 5 from 4).
-    /// Retries on another port range when the first is taken.
-    public static func start(topology: String, tls: Bool = false) throws -> MariaDBSandbox {
+    /// Retries on another port range when the first is taken. `placement` runs servers inside network namespaces
+    /// (server → namespace and address, e.g. from a `NetworkLab`).
+    public static func start(
+        topology: String, tls: Bool = false, placement: [Int: (namespace: String, address: String)] = [:]
+    ) throws -> MariaDBSandbox {
         var lastError: (any Error)?
         for _ in 0..<3 {
             let directory = FileManager.default.temporaryDirectory
@@ -28,9 +34,17 @@ public final class MariaDBSandbox: Sendable {
             let basePort = ProcessRunner.randomBasePort()
             var arguments = ["up", "--dir", directory, "--base-port", "\(basePort)", "--topology", topology]
             if tls { arguments.append("--tls") }
+            if !placement.isEmpty {
+                arguments += [
+                    "--place",
+                    placement.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.namespace)@\($0.value.address)" }
+                        .joined(separator: " "),
+                ]
+            }
             do {
                 try ProcessRunner.run(script, arguments)
-                return MariaDBSandbox(directory: directory, basePort: basePort)
+                return MariaDBSandbox(
+                    directory: directory, basePort: basePort, addresses: placement.mapValues(\.address))
             } catch {
                 lastError = error
                 _ = try? ProcessRunner.run(script, ["down", "--dir", directory])
@@ -41,7 +55,9 @@ public final class MariaDBSandbox: Sendable {
 
     public func port(_ server: Int) -> Int { basePort + server }
 
-    public func key(_ server: Int) -> InstanceKey { InstanceKey(hostname: "127.0.0.1", port: port(server)) }
+    public func host(_ server: Int) -> String { addresses[server] ?? "127.0.0.1" }
+
+    public func key(_ server: Int) -> InstanceKey { InstanceKey(hostname: host(server), port: port(server)) }
 
     /// kill -9 of one server.
     public func kill(_ server: Int) throws { try run("kill", "\(server)") }
