@@ -172,6 +172,12 @@ struct ServeCommand: AsyncParsableCommand {
         var options = RaftOptions()
         options.snapshotThreshold = UInt64(settings.snapshotThreshold)
         options.trailingEntries = UInt64(settings.snapshotTrailingEntries)
+        #if BATON_MUTANT_NO_CHECK_QUORUM
+        // A deliberately broken build, made only by scripts/mutant-check to prove that the fault-injection suite
+        // fails when a leader cut off from its quorum keeps leading.
+        options.checkQuorum = false
+        logger.critical("Deliberately broken build: CheckQuorum is off. Never run this build against real servers.")
+        #endif
         let node = try RaftNode(
             configuration: RaftNodeConfiguration(
                 id: id, bootstrap: settings.bootstrap ? membership : nil, options: options,
