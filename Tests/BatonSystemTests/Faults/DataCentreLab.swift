@@ -6,7 +6,7 @@ import Testing
 /// Real MariaDB servers and three `baton serve` nodes (one Raft group) spread over the data centres of a
 /// `NetworkLab`, for the fault-injection scenarios. Every node runs the same hooks, each writing to its own file, so
 /// a test can tell which node ran what.
-struct DataCentreLab {
+final class DataCentreLab {
     struct SetupFailure: Error, CustomStringConvertible {
         var description: String
     }
@@ -17,6 +17,7 @@ struct DataCentreLab {
         var centre: Int
         var raftAddress: String
         var hookLog: URL
+        var settings: [String: any Sendable]
 
         /// The hooks this node ran, one line each.
         func hookLines() -> [String] {
@@ -50,9 +51,17 @@ struct DataCentreLab {
 
     let lab: NetworkLab
     let sandbox: MariaDBSandbox
-    let nodes: [Node]
+    private(set) var nodes: [Node]
     let layout: Layout
     let root: URL
+
+    private init(lab: NetworkLab, sandbox: MariaDBSandbox, nodes: [Node], layout: Layout, root: URL) {
+        self.lab = lab
+        self.sandbox = sandbox
+        self.nodes = nodes
+        self.layout = layout
+        self.root = root
+    }
 
     /// Builds the lab, starts the servers in their data centres, then the three nodes; waits for one leader.
     static func start(_ layout: Layout, extra: [String: any Sendable] = [:]) async throws -> DataCentreLab {
@@ -88,7 +97,7 @@ struct DataCentreLab {
                     host: lab.dataCentre(centre).address, namespace: lab.dataCentre(centre).namespace)
                 nodes.append(Node(
                     daemon: daemon, api: APICaller(base: daemon.apiURL), centre: centre,
-                    raftAddress: raftAddresses[index], hookLog: hookLog))
+                    raftAddress: raftAddresses[index], hookLog: hookLog, settings: settings))
             }
         } catch {
             for node in nodes { node.daemon.tearDown() }
@@ -104,6 +113,24 @@ struct DataCentreLab {
             throw SetupFailure(description: "node in DC\(node.centre) did not come up:\n\(logs)")
         }
         return built
+    }
+
+    /// Starts node `index` again in its data centre, on its directory, with `changes` applied to its settings
+    /// (a key mapped to `NSNull()` is removed). Waits until it answers.
+    func restart(_ index: Int, changes: [String: any Sendable] = [:]) async throws {
+        var node = nodes[index]
+        node.daemon.terminate()
+        for (key, value) in changes {
+            if value is NSNull { node.settings[key] = nil } else { node.settings[key] = value }
+        }
+        let centre = lab.dataCentre(node.centre)
+        node.daemon = try BatonDaemon(
+            configuration: node.settings, directory: node.daemon.directory, port: Self.httpPort, host: centre.address,
+            namespace: centre.namespace)
+        nodes[index] = node
+        guard await node.api.waitUntilUp() else {
+            throw SetupFailure(description: "node \(index + 1) did not come back:\n\(logs())")
+        }
     }
 
     func tearDown() {
