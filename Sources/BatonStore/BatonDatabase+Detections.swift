@@ -38,7 +38,7 @@ extension BatonDatabase {
             return try writer.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT * FROM failure_detection ORDER BY id DESC LIMIT ? OFFSET ?",
-                    arguments: [limit, max(0, page) * limit]
+                    arguments: [limit, Self.offset(page: page, limit: limit)]
                 ).map(Self.detection)
             }
         } catch {

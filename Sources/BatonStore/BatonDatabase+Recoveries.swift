@@ -90,7 +90,7 @@ extension BatonDatabase {
         var (condition, arguments) = Self.condition(scope)
         if unacknowledgedOnly { condition += " AND acknowledged = 0" }
         if runningOnly { condition += " AND ended_at IS NULL" }
-        arguments += [limit, max(0, page) * limit]
+        arguments += [limit, Self.offset(page: page, limit: limit)]
         do {
             return try writer.read { db in
                 try Row.fetchAll(

@@ -53,3 +53,12 @@ public final class BatonDatabase: Sendable {
         try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 }
+
+extension BatonDatabase {
+    /// The OFFSET of page `page` (from 0) of `limit` rows. Pages come from API paths: a negative page is the first,
+    /// and a page so far out that the offset does not fit in an Int is past every row, not an arithmetic trap.
+    static func offset(page: Int, limit: Int) -> Int {
+        let (offset, overflow) = max(0, page).multipliedReportingOverflow(by: max(0, limit))
+        return overflow ? Int.max : offset
+    }
+}

@@ -93,4 +93,16 @@ struct RecoveryStoreTests {
         #expect(try database.blockedRecoveries(cluster: "other", since: now).isEmpty)
         #expect(try database.blockedRecoveries(since: now.addingTimeInterval(31)).isEmpty)
     }
+
+    /// Pages come straight from API paths (`audit-recovery/:page`): a page whose offset does not fit in an Int was an
+    /// arithmetic-overflow trap that killed the daemon.
+    @Test(arguments: [Int.max, Int.max / 20 + 1, Int.min, -1])
+    func aPageFarOutOfRangeIsEmptyOrTheFirstNotATrap(page: Int) throws {
+        let database = try BatonDatabase()
+        _ = try database.registerRecovery(recovery("a"))
+        let expected = page < 0 ? ["a"] : []
+        #expect(try database.recoveries(page: page).map(\.uid) == expected)
+        #expect(try database.recoveries(.cluster("db-1:3306"), page: page).map(\.uid) == expected)
+        #expect(try database.failureDetections(page: page).isEmpty)
+    }
 }
