@@ -16,7 +16,8 @@ extension BatonAPI {
             guard !owner.isEmpty, !reason.isEmpty else { throw APIError("begin-downtime needs an owner and a reason") }
             let durationText = parameter(context, "duration")
             guard let seconds = DowntimeDuration.parse(durationText) else {
-                throw APIError("Invalid duration \"\(durationText ?? "")\": use e.g. 30s, 10m, 2h, 1d or 1h30m")
+                throw APIError(
+                    "Invalid duration \"\(durationText ?? "")\": use e.g. 30s, 10m, 2h, 1d or 1h30m (at most 36500d)")
             }
             let at = now()
             _ = try await submit(

@@ -40,4 +40,16 @@ import Testing
     func rejects(text: String) {
         #expect(DowntimeDuration.parse(text) == nil)
     }
+
+    /// A duration from an API path has unbounded digits: it must not become an end date centuries away or infinite.
+    @Test(arguments: [
+        "36501d", "99999999999999999999d", String(repeating: "9", count: 400) + "s", "36500d1s",
+    ])
+    func rejectsAbsurdlyLongDowntimes(text: String) {
+        #expect(DowntimeDuration.parse(text) == nil)
+    }
+
+    @Test func acceptsTheLongestDowntime() {
+        #expect(DowntimeDuration.parse("36500d") == DowntimeDuration.maximumSeconds)
+    }
 }

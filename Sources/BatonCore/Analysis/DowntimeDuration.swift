@@ -2,8 +2,11 @@
 /// nothing means the default of ten minutes (orchestrator's `MaintenanceExpireMinutes`).
 public enum DowntimeDuration {
     public static let defaultSeconds: Double = 600
+    /// The longest downtime accepted: 100 years. The digits of a duration are not bounded, so without a limit an API
+    /// path could set a downtime ending in the year 500,000 or at an infinite date (stored as `Inf`).
+    public static let maximumSeconds: Double = 36_500 * 86_400
 
-    /// Seconds, or `nil` when the text is not a duration.
+    /// Seconds, or `nil` when the text is not a duration or is longer than `maximumSeconds`.
     public static func parse(_ text: String?) -> Double? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text != "0" else {
             return defaultSeconds
@@ -25,7 +28,7 @@ public enum DowntimeDuration {
             }
             number = ""
         }
-        guard number.isEmpty, total > 0 else { return nil }
+        guard number.isEmpty, total > 0, total <= maximumSeconds else { return nil }
         return total
     }
 }
