@@ -54,7 +54,13 @@ extension BatonAPI {
         // by count.
         let takeover: @Sendable (BasicRequestContext, Bool) async throws -> Response = { context, auto in
             let coordinator = try recoveryCoordinator()
-            let segments = ["host", "port", "third", "fourth"].compactMap { parameter(context, $0) }
+            // A segment that is not valid percent-encoding must not be dropped: the others would shift into the
+            // wrong positions (and none left indexed an empty array).
+            let raw = ["host", "port", "third", "fourth"].compactMap { context.parameters.get($0) }
+            let segments = raw.compactMap { $0.removingPercentEncoding }
+            guard !segments.isEmpty, segments.count == raw.count else {
+                throw APIError("Invalid path segments: \(raw.joined(separator: "/"))")
+            }
             let instances = monitor.registry.all()
             let hint: String
             var designated: InstanceKey?
