@@ -64,13 +64,17 @@ final class DataCentreLab {
     }
 
     /// Builds the lab, starts the servers in their data centres, then the three nodes; waits for one leader.
-    static func start(_ layout: Layout, extra: [String: any Sendable] = [:]) async throws -> DataCentreLab {
+    /// `prepare` runs on the lab's root folder before the nodes start (node N's Raft data lives in `raft-N`).
+    static func start(
+        _ layout: Layout, extra: [String: any Sendable] = [:], prepare: (URL) throws -> Void = { _ in }
+    ) async throws -> DataCentreLab {
         let lab = try NetworkLab.create(dataCentres: layout.dataCentres)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("baton-faults-\(lab.id)")
         var sandbox: MariaDBSandbox?
         var nodes: [Node] = []
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try prepare(root)
             sandbox = try MariaDBSandbox.start(
                 topology: layout.topology,
                 placement: layout.servers.mapValues { (lab.dataCentre($0).namespace, lab.dataCentre($0).address) })
@@ -103,6 +107,7 @@ final class DataCentreLab {
             for node in nodes { node.daemon.tearDown() }
             sandbox?.tearDown()
             lab.tearDown()
+            unmountAll(under: root)
             try? FileManager.default.removeItem(at: root)
             throw error
         }
@@ -137,7 +142,18 @@ final class DataCentreLab {
         for node in nodes { node.daemon.tearDown() }
         sandbox.tearDown()
         lab.tearDown()
+        Self.unmountAll(under: root)
         try? FileManager.default.removeItem(at: root)
+    }
+
+    /// Unmounts what a test mounted under `root` (e.g. a small tmpfs to fill up).
+    static func unmountAll(under root: URL) {
+        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 1, fields[1].hasPrefix(root.path + "/") else { continue }
+            _ = try? ProcessRunner.run("/bin/umount", ["-l", String(fields[1])])
+        }
     }
 
     func logs(lines: Int = 60) -> String {

@@ -171,4 +171,53 @@ import Testing
             FaultRuns.record(["scenario": "leader-stalled", "run": run, "leadershipMovedSeconds": moved.seconds])
         }
     }
+
+    /// Every node's Raft data lives on its own 3 MiB tmpfs; the leader's fills up. The leader cannot persist, so it
+    /// must not acknowledge the write that needs it: its Raft node stops, the daemon exits saying why, another node
+    /// leads, and writes go on. With space again it restarts and catches up.
+    @Test func aLeaderWhoseDiskFillsUpStopsAndTheOthersCarryOn() async throws {
+        let lab = try await DataCentreLab.start(Self.layout) { root in
+            for node in 1...3 {
+                let directory = root.appendingPathComponent("raft-\(node)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", directory.path])
+            }
+        }
+        defer { lab.tearDown() }
+        try await lab.discoverAndWait(primary: 1)
+        let full = try #require(try await lab.waitForLeader())
+        let others = lab.nodes.indices.filter { $0 != full }
+        let filler = lab.root.appendingPathComponent("raft-\(full + 1)/filler")
+        // dd stops at "No space left on device", which is the point.
+        _ = try? ProcessRunner.run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])
+
+        // A write needs the leader to persist: refused with the reason, not acknowledged.
+        let key = lab.sandbox.key(2)
+        let (status, body) = try await lab.nodes[full].api.get("begin-downtime/\(key.hostname)/\(key.port)/disk/full/1h")
+        let answer = String(decoding: body, as: UTF8.self)
+        #expect(status != 200 && answer.contains("disk is full"), "\(status) \(answer)")
+        let clock = ContinuousClock()
+        let start = clock.now
+        while lab.nodes[full].daemon.isRunning, clock.now - start < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let exitedAfter = clock.now - start
+        #expect(!lab.nodes[full].daemon.isRunning, "the node with a full disk still runs:\n\(lab.logs())")
+        #expect(lab.nodes[full].daemon.log().contains("cannot persist the Raft state"), "\(lab.logs())")
+
+        // The others elect a leader; writes through either of them are acknowledged.
+        let newLeader = try #require(try await lab.waitForLeader(among: others), "no leader after the disk filled:\n\(lab.logs())")
+        for (sequence, index) in (others + others).enumerated() {
+            let (written, writtenBody) = try await lab.nodes[index].api.get(
+                "begin-downtime/\(key.hostname)/\(key.port)/disk/after-\(sequence)/1h")
+            #expect(written == 200, "through node \(index + 1), leader \(newLeader + 1): \(String(decoding: writtenBody, as: UTF8.self))")
+        }
+
+        // Space again: the node restarts on its data and catches up.
+        try FileManager.default.removeItem(at: filler)
+        try await lab.restart(full)
+        #expect(try await converged(lab), "the node did not catch up after its disk was freed:\n\(lab.logs())")
+        #expect(await downtimes(lab, full)?.contains { $0.hasSuffix("disk after-3") } == true)
+        FaultRuns.record(["scenario": "leader-disk-full", "run": 1, "exitedAfterSeconds": exitedAfter.seconds])
+    }
 }
