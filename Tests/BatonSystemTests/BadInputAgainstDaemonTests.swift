@@ -1,0 +1,733 @@
+import AsyncHTTPClient
+import BatonCore
+import BatonEngine
+import BatonHTTP
+import BatonStore
+import BatonTestSupport
+import Foundation
+import Logging
+import NIOCore
+import Prometheus
+import Testing
+
+/// Bad input against a real `baton serve`: broken configuration files, hostile HTTP requests to every route, garbage
+/// on the Raft port, a Lua policy that allocates without bound and hooks that print megabytes during a real
+/// failover. Each time: a clear error, a daemon that keeps working, nothing lost and nothing invented.
+/// (The components' own tests: LuaSandboxTests, HookRunnerTests, RaftTCPTransportTests, HostileRequestTests.)
+@Suite(.serialized) struct BadInputAgainstDaemonTests {
+    struct SetupFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The seed of every random choice in this suite: `BATON_FUZZ_SEED` replays a run.
+    static let seed: UInt64 = {
+        let seed = ProcessInfo.processInfo.environment["BATON_FUZZ_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        print("BadInputAgainstDaemonTests: seed \(seed) (replay with BATON_FUZZ_SEED=\(seed))")
+        return seed
+    }()
+
+    // MARK: - Configuration files
+
+    struct BrokenConfiguration: Sendable, CustomTestStringConvertible {
+        var name: String
+        /// The file; `$BASE` becomes a valid ListenAddress and SQLite3DataFile.
+        var text: String?
+        /// What the output must say.
+        var expected: String
+        var testDescription: String { name }
+
+        static func text(_ name: String, _ text: String, _ expected: String) -> Self {
+            Self(name: name, text: text, expected: expected)
+        }
+    }
+
+    static let brokenConfigurations: [BrokenConfiguration] = [
+        .text("YAML instead of JSON", "ListenAddress: 127.0.0.1:3000\n", "the file is not valid JSON"),
+        .text("truncated JSON", #"{$BASE, "InstancePollSeconds": 5, "Discover"#, "the file is not valid JSON"),
+        .text("an empty file", "", "the file is not valid JSON"),
+        BrokenConfiguration(name: "binary garbage", text: nil, expected: "the file is not valid JSON"),
+        .text("200,000 nested arrays", String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000),
+            "the file is not valid JSON"),
+        .text("an array, not an object", "[1, 2, 3]", "the file must contain one JSON object"),
+        .text("a string for a boolean", #"{$BASE, "Debug": "yes"}"#, "configuration key Debug: expected true or false"),
+        .text("a string for a list", #"{$BASE, "DiscoverySeeds": "db1:3306"}"#,
+            "configuration key DiscoverySeeds: expected an array of strings"),
+        .text("a number for an address", #"{"ListenAddress": 3000}"#, "configuration key ListenAddress: expected a string"),
+        .text("a fraction for seconds", #"{$BASE, "MySQLConnectTimeoutSeconds": 1.5}"#,
+            "configuration key MySQLConnectTimeoutSeconds: expected a whole number"),
+        .text("numbers in a list of filters", #"{$BASE, "RecoverMasterClusterFilters": [1, 2]}"#,
+            "configuration key RecoverMasterClusterFilters: expected an array of strings"),
+        .text("an unknown backend", #"{$BASE, "BackendDB": "mysql"}"#, "configuration key BackendDB: \"mysql\" is not supported"),
+        .text("an unknown authentication method", #"{$BASE, "AuthenticationMethod": "kerberos"}"#,
+            "configuration key AuthenticationMethod: \"kerberos\" is not one of"),
+        .text("an unknown policy failure mode", #"{$BASE, "PolicyFailureMode": "retry"}"#,
+            "configuration key PolicyFailureMode: \"retry\" is not one of \"builtin\", \"abort\""),
+        .text("an unknown TLS mode", #"{$BASE, "MySQLTopologyTLSMode": "sometimes"}"#,
+            "configuration key MySQLTopologyTLSMode: \"sometimes\" is not one of"),
+        .text("a negative poll interval", #"{$BASE, "InstancePollSeconds": -5}"#,
+            "configuration key InstancePollSeconds: -5 is out of range"),
+        .text("a negative hook timeout", #"{$BASE, "HookTimeoutSeconds": -1}"#,
+            "configuration key HookTimeoutSeconds: expected a positive number of seconds"),
+        .text("a negative recovery block", #"{$BASE, "RecoveryPeriodBlockSeconds": -60}"#,
+            "configuration key RecoveryPeriodBlockSeconds: -60 is out of range"),
+        .text("a negative policy time limit", #"{$BASE, "PolicyTimeLimitMilliseconds": -1}"#,
+            "configuration key PolicyTimeLimitMilliseconds: -1 is out of range"),
+        .text("a negative Raft tick", #"{$BASE, "RaftTickMilliseconds": -100}"#,
+            "configuration key RaftTickMilliseconds: -100 is out of range"),
+        .text("a garbage RaftNodes entry",
+            #"{$BASE, "RaftEnabled": true, "RaftDataDir": "$DIR/raft", "RaftBind": "127.0.0.1:1", "RaftNodes": ["127.0.0.1:1", "::::"]}"#,
+            "configuration key RaftNodes: \"::::\" is not host:port"),
+        .text("a RaftNodes id that is not a number",
+            #"{$BASE, "RaftEnabled": true, "RaftDataDir": "$DIR/raft", "RaftBind": "127.0.0.1:1", "RaftNodes": ["127.0.0.1:1", "x@h:1"]}"#,
+            "configuration key RaftNodes: \"x@h:1\": the id before @ must be a positive number"),
+        .text("a RaftNodes port out of range",
+            #"{$BASE, "RaftEnabled": true, "RaftDataDir": "$DIR/raft", "RaftBind": "127.0.0.1:1", "RaftNodes": ["127.0.0.1:1", "h:99999"]}"#,
+            "configuration key RaftNodes: \"h:99999\" is not host:port"),
+        .text("RaftNodes as an object", #"{$BASE, "RaftEnabled": true, "RaftDataDir": "$DIR/raft", "RaftNodes": {"a": 1}}"#,
+            "configuration key RaftNodes: expected an array of strings"),
+        .text("a hook that is a number", #"{$BASE, "PreFailoverProcesses": [42]}"#,
+            "configuration key PreFailoverProcesses[0]: expected a command string or an object, found a number"),
+        .text("a hook that is an array", #"{$BASE, "PreFailoverProcesses": ["echo ok", ["echo", "no"]]}"#,
+            "configuration key PreFailoverProcesses[1]: expected a command string or an object, found an array"),
+        .text("hooks that are a string", #"{$BASE, "PostFailoverProcesses": "echo hi"}"#,
+            "configuration key PostFailoverProcesses: expected an array of command strings or hook objects"),
+        .text("a hook object with a numeric command", #"{$BASE, "PreFailoverProcesses": [{"Command": 5}]}"#,
+            "configuration key PreFailoverProcesses[0].Command: expected an array of strings or a string"),
+        .text("a password from an unset variable", #"{$BASE, "HTTPAuthPassword": "${BATON_SURELY_NOT_SET_ANYWHERE}"}"#,
+            "configuration key HTTPAuthPassword: refers to environment variable BATON_SURELY_NOT_SET_ANYWHERE"),
+    ]
+
+    @Test(arguments: brokenConfigurations)
+    func aBrokenConfigurationStopsStartUpQuicklyAndSaysWhy(_ broken: BrokenConfiguration) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-badconf-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = ProcessRunner.freePort()
+        let base = #""ListenAddress": "127.0.0.1:\#(port)", "SQLite3DataFile": "\#(directory.path)/baton.sqlite3""#
+        let contents: [UInt8]
+        if let text = broken.text {
+            contents = Array(text.replacingOccurrences(of: "$BASE", with: base).replacingOccurrences(of: "$DIR", with: directory.path).utf8)
+        } else {
+            var random = SeededGenerator(seed: Self.seed)
+            contents = [0xFF, 0x00] + random.bytes(4096)
+        }
+        let configPath = directory.appendingPathComponent("baton.conf.json").path
+        try Data(contents).write(to: URL(fileURLWithPath: configPath))
+        let outputPath = directory.appendingPathComponent("output").path
+
+        let started = ContinuousClock.now
+        let child = try ChildProcess(BatonDaemon.binary, ["serve", "--config", configPath], outputPath: outputPath)
+        while child.isRunning && ContinuousClock.now - started < .seconds(10) { usleep(20_000) }
+        let stillRunning = child.isRunning
+        let status = child.terminate(signal: SIGKILL, grace: 1)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        #expect(!stillRunning, "baton serve still runs after 10 s with \(broken.name): \(output)")
+        #expect(status == 78, "exit status \(status): \(output)")
+        #expect(output.contains(broken.expected), "\(output)")
+        #expect(output.hasPrefix("baton: configuration"), "the first line says it is the configuration: \(output)")
+        #expect(output.utf8.count < 2048, "a short message, not a dump: \(output.prefix(2048))")
+        #expect(!output.contains("Fatal error") && !output.contains("Backtrace"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("baton.sqlite3").path),
+            "nothing was created from a configuration that was refused")
+    }
+
+    // MARK: - Every route, hostile requests
+
+    /// The routes the daemon's router registers, as declared (`/api/instance/:host/:port`): read from a router built
+    /// in process the way `baton serve` builds it, so a new route is fuzzed without anyone listing it.
+    static func registeredRoutes() async throws -> [String] {
+        let registry = PrometheusCollectorRegistry()
+        let database = try BatonDatabase()
+        let quiet = Logger(label: "baton.test") { _ in SwiftLogNoOpLogHandler() }
+        let monitor = try TopologyMonitor(
+            database: database, probing: ScriptedProbing(),
+            configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet)
+        let controls = try OperatorControls(database: database, logger: quiet)
+        let detector = FailureDetector(
+            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(), logger: quiet)
+        let api = BatonAPI(
+            monitor: monitor, detector: detector, controls: controls, database: database, metricsRegistry: registry,
+            pollSeconds: 60, defaultPort: 3306)
+        // RouterPath writes a capture as `{name}`.
+        return api.router().routes.map {
+            "\($0.path)".replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+        }
+    }
+
+    /// One request as sent on the wire.
+    struct FuzzRequest: Sendable {
+        var label: String
+        var method = "GET"
+        var target: [UInt8]
+        var body: [UInt8] = []
+        var contentType: String?
+        /// False for bytes that are not a valid HTTP request: then a 400 without a JSON body, or a closed
+        /// connection, is a fine answer.
+        var validHTTP = true
+        /// Still reaches the route it was made from (a query or a body added): not sent with credentials to a route
+        /// that changes state without parameters.
+        var keepsRoute = false
+        /// Aimed at a real instance with one bad part: must be refused.
+        var mustFail = false
+
+        var path: String { String(decoding: target.prefix { $0 != UInt8(ascii: "?") }, as: UTF8.self) }
+
+        func bytes(authorization: String?) -> [UInt8] {
+            var head = "\(method) "
+            var bytes = Array(head.utf8) + target
+            head = " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            if let authorization { head += "Authorization: \(authorization)\r\n" }
+            if let contentType { head += "Content-Type: \(contentType)\r\n" }
+            if !body.isEmpty { head += "Content-Length: \(body.count)\r\n" }
+            bytes += Array((head + "\r\n").utf8)
+            return bytes + body
+        }
+    }
+
+    /// Percent-encoded segments no route should trust.
+    static let hostileSegments: [String] = [
+        "0", "-1", "65536", "99999", "9223372036854775807", "-9223372036854775808", "1" + String(repeating: "0", count: 40),
+        "abc", "1.5", "0x1F", "1e3", "%00", "%0A", "%0D%0AX-Injected:%201", "a%0Ab", "%22", "%27", "%22%3B%20DROP%20TABLE%20instance%3B--",
+        "..", "..%2F..%2F..%2Fetc%2Fpasswd", "%2E%2E", "%2F", "%5C", "%ZZ", "%", "%E2%98%83", "%F0%9F%92%A5", "%C3%28",
+        "%C0%AF", "%EF%BB%BF", "%D8%A7%D9%84%D9%85", "%20", "%09", "*", "nohost.invalid:1", "%7B%22Key%22%3A1%7D",
+        String(repeating: "a", count: 64 << 10),
+    ]
+
+    /// Sent to every parameter: invalid percent-encoding (graceful-master-takeover indexed an empty array), a number
+    /// whose multiple overflows (audit pages), a NUL and a negative number.
+    static let alwaysTried = ["%ZZ", "9223372036854775807", "%00", "-1"]
+
+    static let hostileQueries: [String] = [
+        "?s=%00&page=-1&comment=%ZZ&unacknowledged=%0A", "?%%%", "?comment=" + String(repeating: "c", count: 64 << 10),
+        "?s=%E2%98%83&s=..%2F..&comment", "?unacknowledged=true&unacknowledged=false&comment=%00",
+    ]
+
+    static let wrongMethods = ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "FUZZ"]
+
+    /// A plausible value for a parameter: well-formed and naming nothing that exists.
+    static func plausible(_ parameter: Substring) -> String {
+        switch parameter {
+        case ":port", ":candidatePort": "1"
+        case ":page", ":id", ":recoveryId", ":errorStatusCode": "1"
+        default: "nohost.invalid"
+        }
+    }
+
+    /// Hostile variants of one route, chosen by `random`.
+    static func variants(of route: String, random: inout SeededGenerator, largeBody: Bool) -> [FuzzRequest] {
+        let segments = route.split(separator: "/", omittingEmptySubsequences: false)
+        let parameters = segments.indices.filter { segments[$0].hasPrefix(":") }
+        func path(replacing index: Int? = nil, with value: String = "") -> String {
+            segments.indices.map { i in
+                if i == index { return value }
+                return segments[i].hasPrefix(":") ? plausible(segments[i]) : String(segments[i])
+            }.joined(separator: "/")
+        }
+        let plain = path()
+        var requests: [FuzzRequest] = []
+        for index in parameters {
+            // Every parameter gets the values that found bugs, and four more at random.
+            let others = hostileSegments.filter { !alwaysTried.contains($0) }.shuffled(using: &random).prefix(4)
+            for value in alwaysTried + others {
+                requests.append(FuzzRequest(label: "\(route) \(segments[index])=\(value.prefix(40))", target: Array(path(replacing: index, with: value).utf8)))
+            }
+        }
+        for method in wrongMethods.shuffled(using: &random).prefix(2) {
+            // NIO's HTTP parser knows the registered methods only: another token is refused before any route.
+            requests.append(FuzzRequest(
+                label: "\(method) \(route)", method: method, target: Array(plain.utf8), validHTTP: method != "FUZZ"))
+        }
+        if segments.count > 3 {
+            requests.append(FuzzRequest(label: "\(route) missing its last segment", target: Array(segments.dropLast().map { $0.hasPrefix(":") ? plausible($0) : String($0) }.joined(separator: "/").utf8)))
+        }
+        requests.append(FuzzRequest(label: "\(route) with extra segments", target: Array((plain + "/x%00/y").utf8)))
+        let query = hostileQueries.randomElement(using: &random)!
+        requests.append(FuzzRequest(label: "\(route) with query \(query.prefix(40))", target: Array((plain + query).utf8), keepsRoute: true))
+        requests.append(FuzzRequest(
+            label: "\(route) with a malformed JSON body", target: Array(plain.utf8), body: Array(#"{"Key": {"Hostname": "#.utf8),
+            contentType: "application/json", keepsRoute: true))
+        if largeBody {
+            requests.append(FuzzRequest(
+                label: "\(route) with an 8 MiB body", method: "POST", target: Array(plain.utf8), body: random.bytes(8 << 20),
+                contentType: "application/json"))
+        }
+        if UInt8.random(in: 0...9, using: &random) == 0 {
+            // Not HTTP: raw control characters, a space and invalid UTF-8 in the request target.
+            requests.append(FuzzRequest(
+                label: "\(route) with raw bytes in the target", target: Array(plain.utf8) + [0x00, 0x20, 0x0A, 0xC3, 0x28, 0xFF],
+                validHTTP: false))
+        }
+        return requests
+    }
+
+    /// Paths a load balancer or a scraper may call without credentials (`APIAuthentication.openPaths`).
+    static let openPaths: Set<String> = [
+        "/api/lb-check", "/api/_ping", "/api/leader-check", "/api/routed-leader-check", "/api/health", "/api/status",
+        "/api/raft-state", "/api/raft-leader", "/api/raft-health", "/metrics",
+    ]
+
+    /// What is wrong with the answer to `request`, or nil.
+    static func problem(
+        with request: FuzzRequest, _ exchange: RawTCPClient.Exchange, authenticated: Bool
+    ) -> String? {
+        guard exchange.closed else { return "no answer within 30 s" }
+        guard let response = RawHTTPResponse(exchange.received) else {
+            return request.validHTTP ? "no HTTP response (\(exchange.received.count) bytes)" : nil
+        }
+        let status = response.status
+        if !request.validHTTP { return (400..<500).contains(status) ? nil : "status \(status) for a request that is not HTTP" }
+        if status >= 500 && status != 500 { return "status \(status)" }
+        if request.method == "HEAD" { return nil }
+        if request.mustFail && status < 300 { return "accepted: \(String(decoding: response.body.prefix(200), as: UTF8.self))" }
+        if (200..<300).contains(status) {
+            if !authenticated && !openPaths.contains(request.path) { return "status \(status) without credentials" }
+            if request.path != "/metrics" && !response.isJSON { return "status \(status) with a body that is not JSON" }
+            return nil
+        }
+        if !authenticated && !openPaths.contains(request.path) && status != 401 { return "status \(status), not 401" }
+        guard response.errorMessage != nil else {
+            return "status \(status) without an error envelope: \(String(decoding: response.body.prefix(200), as: UTF8.self))"
+        }
+        return nil
+    }
+
+    /// The state the fuzzing must leave as it found it.
+    struct Snapshot: Equatable, CustomStringConvertible {
+        var instances: [String]
+        var downtimed: [String]
+        var recoveries: String
+        var detections: String
+        var blocked: String
+        var globalRecoveries: String
+        var description: String {
+            (instances + ["downtimed: \(downtimed)", "recoveries: \(recoveries)", "detections: \(detections)",
+                "blocked: \(blocked)", "global recoveries: \(globalRecoveries)"]).joined(separator: "\n")
+        }
+    }
+
+    struct AuthorizedAPI {
+        let base: String
+        let authorization: String
+
+        func get(_ path: String) async throws -> (status: Int, body: Data) {
+            var request = HTTPClientRequest(url: base + "/" + path)
+            request.headers.add(name: "Authorization", value: authorization)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            return (Int(response.status.code), Data(body.readableBytesView))
+        }
+
+        func decode<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {
+            try JSONDecoder().decode(T.self, from: try await get(path).body)
+        }
+
+        func snapshot() async throws -> Snapshot {
+            let instances = try await decode([InstanceDocument].self, "all-instances").map {
+                "\($0.key) source=\($0.masterKey) cluster=\($0.clusterName) rule=\($0.promotionRule) "
+                    + "downtimed=\($0.isDowntimed) \($0.downtimeOwner)/\($0.downtimeReason)/\($0.downtimeEndTimestamp)"
+            }.sorted()
+            let downtimed = try await decode([InstanceDocument].self, "downtimed").map(\.key.description).sorted()
+            let recoveries = try await decode([TopologyRecoveryDocument].self, "audit-recovery")
+            let detections = try JSONSerialization.jsonObject(with: try await get("audit-failure-detection").body) as? [Any]
+            let blocked = try await decode([BlockedRecoveryDocument].self, "blocked-recoveries")
+            return Snapshot(
+                instances: instances, downtimed: downtimed, recoveries: "\(recoveries.map(\.uid))",
+                detections: "\(detections?.count ?? -1) detections",
+                blocked: "\(blocked.map { "\($0.failedInstanceKey) \($0.reason)" })",
+                globalRecoveries: try await decode(APIResponse<String>.self, "check-global-recoveries").details ?? "")
+        }
+    }
+
+    /// Sends `requests` (8 at a time) and returns what went wrong, checking between batches that the daemon lives.
+    static func send(
+        _ requests: [FuzzRequest], to daemon: BatonDaemon, authorization: String?
+    ) async throws -> (problems: [String], statuses: [Int: Int]) {
+        var problems: [String] = []
+        var statuses: [Int: Int] = [:]
+        for start in stride(from: 0, to: requests.count, by: 8) {
+            let batch = Array(requests[start..<min(start + 8, requests.count)])
+            let results = try await withThrowingTaskGroup(of: (Int, RawTCPClient.Exchange).self) { group in
+                for (offset, request) in batch.enumerated() {
+                    group.addTask {
+                        (offset, try await RawTCPClient.exchange(request.bytes(authorization: authorization), port: daemon.port))
+                    }
+                }
+                var results: [(Int, RawTCPClient.Exchange)] = []
+                for try await result in group { results.append(result) }
+                return results.sorted { $0.0 < $1.0 }
+            }
+            for (offset, exchange) in results {
+                let request = batch[offset]
+                statuses[RawHTTPResponse(exchange.received)?.status ?? 0, default: 0] += 1
+                if let problem = problem(with: request, exchange, authenticated: authorization != nil) {
+                    problems.append("\(request.label): \(problem)")
+                }
+            }
+            guard daemon.isRunning else {
+                problems.append("the daemon died during the batch starting with \(batch[0].label)")
+                break
+            }
+        }
+        return (problems, statuses)
+    }
+
+    @Test func everyRouteSurvivesHostileRequestsAndNothingIsLostOrInvented() async throws {
+        let routes = try await Self.registeredRoutes()
+        try #require(routes.count > 80 && routes.contains("/api/begin-downtime/:host/:port/:owner/:reason/:duration"), "\(routes)")
+        let sandbox = try MariaDBSandbox.start(topology: "1 2:1 3:1")
+        defer { sandbox.tearDown() }
+        let password = "fuzz-pw-\(Self.seed)"
+        let daemon = try BatonDaemon(configuration: sandbox.batonSettings.merging([
+            "AuthenticationMethod": "basic", "HTTPAuthUser": "ops", "HTTPAuthPassword": password,
+        ]) { $1 })
+        defer { daemon.tearDown() }
+        try #require(await APICaller(base: daemon.apiURL).waitUntilUp(), "\(daemon.log())")
+        let authorization = "Basic " + Data("ops:\(password)".utf8).base64EncodedString()
+        let api = AuthorizedAPI(base: daemon.apiURL, authorization: authorization)
+
+        // State before: a discovered topology, a downtime, a registered candidate, no recovery.
+        _ = try await api.get("discover/127.0.0.1/\(sandbox.port(1))")
+        var crawled = false
+        for _ in 0..<300 where !crawled {
+            let all = (try? await api.decode([InstanceDocument].self, "all-instances")) ?? []
+            crawled = all.count == 3 && all.allSatisfy(\.isLastCheckValid)
+            if !crawled { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(crawled, "\(daemon.log())")
+        let (downtimeStatus, _) = try await api.get("begin-downtime/127.0.0.1/\(sandbox.port(3))/ops/before-fuzzing/2h")
+        let (candidateStatus, _) = try await api.get("register-candidate/127.0.0.1/\(sandbox.port(2))/prefer")
+        try #require(downtimeStatus == 200 && candidateStatus == 200)
+        let before = try await api.snapshot()
+        #expect(before.downtimed == [sandbox.key(3).description])
+
+        var random = SeededGenerator(seed: Self.seed)
+        let largeBodies = Set(routes.shuffled(using: &random).prefix(6))
+        var requests = routes.flatMap { Self.variants(of: $0, random: &random, largeBody: largeBodies.contains($0)) }
+        requests.shuffle(using: &random)
+
+        // Without credentials: every route but the open ones answers 401, and nothing changes.
+        let anonymous = try await Self.send(requests, to: daemon, authorization: nil)
+        #expect(anonymous.problems.isEmpty, "seed \(Self.seed): \(anonymous.problems.count) problems: \(anonymous.problems.prefix(30))")
+        #expect(try await api.snapshot() == before, "seed \(Self.seed)")
+
+        // With credentials. A route that changes state without parameters is only sent variants that miss it.
+        let parameterlessMutations: Set<String> = [
+            "/api/disable-global-recoveries", "/api/enable-global-recoveries", "/api/ack-all-recoveries",
+        ]
+        var authorized = requests.filter { !($0.keepsRoute && parameterlessMutations.contains($0.path)) }
+        // Real instances with one bad part: each must be refused.
+        let (p1, p2, p3) = (sandbox.port(1), sandbox.port(2), sandbox.port(3))
+        let nines = String(repeating: "9", count: 400)
+        let aimed = [
+            "-1h", "0s", "1e9s", "99999999999999999999d", "\(nines)s", "36501d", "%00", "1h%0A", "1x", "1h30",
+        ].map { "begin-downtime/127.0.0.1/\(p2)/ops/fuzz/\($0)" }
+            + ["must", "MUST", "Prefer", "%00", "prefer%00", "prefer_not%0A", "%ZZ"].map {
+                "register-candidate/127.0.0.1/\(p1)/\($0)"
+            }
+            + ["\(p1)%00", "\(p1).0", "\(p1)abc", "-\(p1)", "\(p1)%20", "%ZZ"].map { "forget/127.0.0.1/\($0)" }
+            + ["127.0.0.1%00", "127.0.0.1%0A", "127.0.0.1%2F", "%ZZ"].map { "forget/\($0)/\(p1)" }
+            + [
+                "end-downtime/127.0.0.1/\(p3)/extra", "end-downtime/127.0.0.1/\(p3)%00", "forget-cluster/127.0.0.1:\(p1)%00",
+                "forget-cluster/%ZZ", "recover/127.0.0.1/\(p1)/127.0.0.1/0", "recover/127.0.0.1/\(p1)/127.0.0.1/99999",
+                "graceful-master-takeover/127.0.0.1/\(p1)/127.0.0.1/99999", "graceful-master-takeover/%ZZ/\(p1)",
+                "force-master-failover/127.0.0.1:\(p1)%00", "force-master-failover/%ZZ",
+            ]
+        authorized += aimed.map { FuzzRequest(label: "aimed \($0.prefix(80))", target: Array("/api/\($0)".utf8), mustFail: true) }
+        let signedIn = try await Self.send(authorized, to: daemon, authorization: authorization)
+        #expect(signedIn.problems.isEmpty, "seed \(Self.seed): \(signedIn.problems.count) problems: \(signedIn.problems.prefix(30))")
+
+        // The daemon is up, answers, and holds exactly what it held.
+        #expect(daemon.isRunning, "\(daemon.log().suffix(4000))")
+        let (health, _) = try await APICaller(base: daemon.apiURL).get("health")
+        #expect(health == 200)
+        let after = try await api.snapshot()
+        #expect(after == before, "seed \(Self.seed): before\n\(before)\nafter\n\(after)")
+        let log = daemon.log()
+        #expect(!log.contains("API request failed"), "an unexpected error reached the catch-all: \(log.suffix(4000))")
+        #expect(!log.contains("Fatal error"))
+        let total = requests.count + authorized.count
+        print(
+            "BadInputAgainstDaemonTests: \(routes.count) routes, \(total) hostile requests (seed \(Self.seed)); "
+                + "statuses without credentials \(anonymous.statuses.sorted { $0.key < $1.key }), "
+                + "with \(signedIn.statuses.sorted { $0.key < $1.key })")
+    }
+
+    // MARK: - Raft port
+
+    /// A frame of the Raft transport (length, version, kind, flags, payload, MAC): well formed, authenticated by
+    /// `mac` bytes that are not the HMAC of anything.
+    static func frame(version: UInt8 = 1, kind: UInt8, flags: UInt8, payload: [UInt8], mac: [UInt8]) -> [UInt8] {
+        let length = UInt32(3 + payload.count + mac.count)
+        return withUnsafeBytes(of: length.bigEndian, Array.init) + [version, kind, flags] + payload + mac
+    }
+
+    /// A hello's payload: sender and target ids (varints), the sender's address (varint length, bytes).
+    static func hello(sender: UInt8, target: UInt8, address: String) -> [UInt8] {
+        [sender, target, UInt8(address.utf8.count)] + Array(address.utf8)
+    }
+
+    @Test func garbageOnTheRaftPortLeavesTheLeaderLeadingAndWriting() async throws {
+        let sandbox = try MariaDBSandbox.start(topology: "1")
+        defer { sandbox.tearDown() }
+        let raftPort = {
+            var port = ProcessRunner.freePort()
+            for _ in 0..<20 where port == sandbox.port(1) { port = ProcessRunner.freePort() }
+            return port
+        }()
+        let raftDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-raft-fuzz-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: raftDirectory) }
+        let daemon = try BatonDaemon(configuration: sandbox.batonSettings.merging([
+            "RaftEnabled": true, "RaftBind": "127.0.0.1:\(raftPort)", "RaftNodes": ["127.0.0.1:\(raftPort)"],
+            "RaftDataDir": raftDirectory.path, "RaftSharedSecret": "fuzz-secret", "RaftTickMilliseconds": 50,
+        ]) { $1 })
+        defer { daemon.tearDown() }
+        let api = APICaller(base: daemon.apiURL)
+        try #require(await api.waitUntilUp(), "\(daemon.log())")
+        var leading = false
+        for _ in 0..<300 where !leading {
+            leading = (try? await api.get("leader-check"))?.status == 200
+            if !leading { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(leading, "\(daemon.log())")
+        let (discovered, _) = try await api.get("discover/127.0.0.1/\(sandbox.port(1))")
+        try #require(discovered == 200, "\(daemon.log())")
+
+        func raftStatus() async throws -> (term: Int, state: String, commit: Int) {
+            let object = try JSONSerialization.jsonObject(with: try await api.get("raft-status").body) as? [String: Any]
+            return (object?["Term"] as? Int ?? -1, object?["State"] as? String ?? "", object?["CommitIndex"] as? Int ?? -1)
+        }
+        let before = try await raftStatus()
+        #expect(before.state == "Leader")
+
+        var random = SeededGenerator(seed: Self.seed ^ 0x5241_4654)
+        let attacks: [(String, [UInt8])] = [
+            ("64 KiB of random bytes", random.bytes(64 << 10)),
+            ("a length prefix of 4 GiB", [0xFF, 0xFF, 0xFF, 0xFF] + random.bytes(1024)),
+            ("a length prefix of 2 GiB", [0x7F, 0xFF, 0xFF, 0xFF] + random.bytes(64)),
+            (
+                "a hello with a bad HMAC",
+                Self.frame(kind: 1, flags: 1, payload: Self.hello(sender: 9, target: 1, address: "127.0.0.1:1"), mac: random.bytes(32))
+            ),
+            (
+                "a message with a bad HMAC",
+                Self.frame(kind: 2, flags: 1, payload: random.bytes(40), mac: random.bytes(32))
+            ),
+            ("a hello without a MAC", Self.frame(kind: 1, flags: 0, payload: Self.hello(sender: 9, target: 1, address: "x:1"), mac: [])),
+            ("a frame of version 7", Self.frame(version: 7, kind: 1, flags: 1, payload: random.bytes(20), mac: random.bytes(32))),
+            ("a frame of kind 9", Self.frame(kind: 9, flags: 1, payload: random.bytes(20), mac: random.bytes(32))),
+            ("a frame with unknown flags", Self.frame(kind: 1, flags: 0xFE, payload: random.bytes(20), mac: random.bytes(32))),
+            ("an HTTP request", Array("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)),
+        ]
+        for (name, bytes) in attacks {
+            let exchange = try await RawTCPClient.exchange(bytes, port: raftPort, timeout: .seconds(10))
+            #expect(exchange.closed, "the node keeps a connection open after \(name) (seed \(Self.seed))")
+            #expect(exchange.received.isEmpty, "the node answered \(name)")
+        }
+        // 100 connections at once, each with a half-sent frame it never finishes, while the API writes a downtime.
+        let seed = Self.seed
+        let stalled = Task {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<100 {
+                    let bytes = [0x00, 0x00, 0x10, 0x00, 1, 1, 1] + SeededGenerator(seed: seed &+ UInt64(index)).prefixBytes(100)
+                    group.addTask { try await RawTCPClient.exchange(bytes, port: raftPort, timeout: .seconds(5)).closed }
+                }
+                var closed = 0
+                for try await wasClosed in group where wasClosed { closed += 1 }
+                return closed
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let (downtime, body) = try await api.get("begin-downtime/127.0.0.1/\(sandbox.port(1))/ops/after-garbage/1h")
+        #expect(downtime == 200, "\(String(decoding: body, as: UTF8.self))")
+        let closedByTheNode = try await stalled.value
+        print("BadInputAgainstDaemonTests: \(attacks.count) Raft attacks, 100 stalled frames (\(closedByTheNode) closed by the node)")
+
+        let downtimed = try await api.decode([InstanceDocument].self, "downtimed")
+        #expect(downtimed.map(\.key) == [sandbox.key(1)])
+        #expect(downtimed.first?.downtimeReason == "after-garbage")
+        let after = try await raftStatus()
+        #expect(after.state == "Leader" && after.term == before.term, "garbage caused an election: \(before) → \(after)")
+        #expect(after.commit > before.commit, "the downtime went through the Raft log")
+        #expect(try await api.get("leader-check").status == 200)
+        #expect(daemon.isRunning)
+    }
+
+    // MARK: - A policy and hooks that misbehave during a real failover
+
+    /// The resident memory of the `baton serve` whose command line names `daemon`'s directory, in bytes.
+    static func residentBytes(of daemon: BatonDaemon) -> Int? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let commandLine = try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8),
+                commandLine.contains("serve"), commandLine.contains(daemon.directory.path),
+                let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+            else { continue }
+            return kilobytes * 1024
+        }
+        return nil
+    }
+
+    /// A sandbox and a daemon that recovers it with `policy` and `extra` keys, its topology discovered.
+    func start(_ topology: String, servers: Int, extra: [String: any Sendable], policy: String) async throws
+        -> (MariaDBSandbox, BatonDaemon, APICaller)
+    {
+        let sandbox = try MariaDBSandbox.start(topology: topology)
+        var settings = sandbox.batonSettings.merging(extra) { $1 }
+        settings["RecoverMasterClusterFilters"] = ["*"]
+        let daemon: BatonDaemon
+        do {
+            let policyPath = FileManager.default.temporaryDirectory.appendingPathComponent("baton-hog-\(UUID().uuidString.prefix(8)).lua")
+            try policy.write(to: policyPath, atomically: true, encoding: .utf8)
+            settings["PolicyScript"] = policyPath.path
+            daemon = try BatonDaemon(configuration: settings)
+        } catch {
+            sandbox.tearDown()
+            throw error
+        }
+        let api = APICaller(base: daemon.apiURL)
+        guard await api.waitUntilUp() else {
+            let log = daemon.log()
+            daemon.tearDown()
+            sandbox.tearDown()
+            throw SetupFailure(description: "baton serve did not come up:\n\(log)")
+        }
+        _ = try await api.get("discover/127.0.0.1/\(sandbox.port(1))")
+        let (_, ready) = try await api.poll([InstanceDocument].self, "all-instances") {
+            $0.count == servers && $0.allSatisfy(\.isLastCheckValid)
+        }
+        guard ready else {
+            let log = daemon.log()
+            daemon.tearDown()
+            sandbox.tearDown()
+            throw SetupFailure(description: "discovery incomplete:\n\(log)")
+        }
+        return (sandbox, daemon, api)
+    }
+
+    /// Waits for the first recovery to end and returns it with its audit steps.
+    func resolvedRecovery(_ api: APICaller) async throws -> (TopologyRecoveryDocument, [String])? {
+        let (recoveries, done) = try await api.poll([TopologyRecoveryDocument].self, "audit-recovery", timeout: .seconds(90)) {
+            $0.first.map { !$0.recoveryEndTimestamp.isEmpty } ?? false
+        }
+        guard done, let recovery = recoveries.first else { return nil }
+        let steps = try await api.decode([TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(recovery.uid)").map(\.message)
+        return (recovery, steps)
+    }
+
+    /// Samples the daemon's resident memory every 100 ms until cancelled; returns the largest sample.
+    func sampleMemory(of daemon: BatonDaemon) -> Task<Int, Never> {
+        Task.detached {
+            var largest = 0
+            while !Task.isCancelled {
+                largest = max(largest, Self.residentBytes(of: daemon) ?? 0)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return largest
+        }
+    }
+
+    static let memoryHog = """
+        function filter(failed, candidates, context)
+          local hoard = {}
+          while true do hoard[#hoard + 1] = string.rep("x", 1048576) .. #hoard end
+        end
+        function rank(failed, candidates, context)
+          local s, hoard = "x", {}
+          while true do s = s .. s; hoard[#hoard + 1] = s end
+        end
+        """
+
+    @Test func aMemoryHogPolicyAndHooksThatFloodTheirOutputDuringARealFailover() async throws {
+        let (sandbox, daemon, api) = try await start(
+            "1 2:1 3:1", servers: 3,
+            extra: [
+                "PolicyFailureMode": "builtin",
+                "PreFailoverProcesses": ["head -c 20000000 /dev/urandom"],
+                "PostMasterFailoverProcesses": ["echo about to fail; exit 3"],
+                "PostFailoverProcesses": ["head -c 50000000 /dev/zero | tr '\\0' x"],
+            ],
+            policy: Self.memoryHog)
+        defer {
+            daemon.tearDown()
+            sandbox.tearDown()
+        }
+        let idle = Self.residentBytes(of: daemon)
+        try #require(idle != nil, "the daemon's process is not found under /proc")
+        let memory = sampleMemory(of: daemon)
+
+        try sandbox.kill(1)
+        let resolved = try await resolvedRecovery(api)
+        memory.cancel()
+        let peak = await memory.value
+        let (recovery, _) = try #require(resolved, "\(daemon.log().suffix(8000))")
+        // Post-failover hooks run after the recovery is resolved: wait for theirs to be in the audit.
+        let (steps, postHooksAudited) = try await api.poll(
+            [TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(recovery.uid)", timeout: .seconds(60)
+        ) { $0.contains { $0.message.hasPrefix("PostFailoverProcesses:") } }
+        let trail = steps.map(\.message).joined(separator: "\n")
+        #expect(postHooksAudited, "\(trail)")
+        let messages = steps.map(\.message)
+
+        // The policy failed on its memory cap; PolicyFailureMode builtin let the built-in rules promote.
+        #expect(recovery.isSuccessful, "\(trail)")
+        #expect(recovery.successorKey == sandbox.key(2), "the built-in order among equals: \(trail)")
+        #expect(messages.contains { $0.contains("policy filter failed") && $0.contains("memory_limit") }, "\(trail)")
+        #expect(messages.contains { $0.contains("PolicyFailureMode builtin") }, "\(trail)")
+        // The hooks ran; the failing one is in the audit, and no hook's output is there in full.
+        #expect(messages.contains { $0.contains("PostMasterFailoverProcesses") && $0.contains("exited with status 3") }, "\(trail)")
+        #expect(messages.contains { $0.contains("PreFailoverProcesses") && $0.contains("exited with status 0") }, "\(trail)")
+        #expect(messages.contains { $0.contains("PostFailoverProcesses") }, "\(trail)")
+        #expect(trail.utf8.count < 64 << 10, "the audit holds \(trail.utf8.count) bytes")
+
+        // The daemon's memory and log stayed bounded, and it answers.
+        #expect(peak < 1 << 30, "resident memory reached \(peak >> 20) MiB (idle \((idle ?? 0) >> 20) MiB)")
+        let logSize = (try? FileManager.default.attributesOfItem(atPath: daemon.logFile.path)[.size] as? Int) ?? -1
+        #expect(logSize >= 0 && logSize < 4 << 20, "the daemon's log is \(logSize) bytes")
+        #expect(try await api.get("health").status == 200)
+        let all = try await api.decode([InstanceDocument].self, "all-instances")
+        #expect(all.first { $0.key == sandbox.key(2) }.map { !$0.readOnly } == true, "the promoted server is writable")
+        print("BadInputAgainstDaemonTests: failover with a memory hog policy: RSS peak \(peak >> 20) MiB (idle \((idle ?? 0) >> 20) MiB), log \(logSize) bytes")
+    }
+
+    @Test func aMemoryHogPolicyUnderPolicyFailureModeAbortLeavesTheServersAlone() async throws {
+        let (sandbox, daemon, api) = try await start(
+            "1 2:1 3:1", servers: 3, extra: ["PolicyFailureMode": "abort"], policy: Self.memoryHog)
+        defer {
+            daemon.tearDown()
+            sandbox.tearDown()
+        }
+        let memory = sampleMemory(of: daemon)
+        try sandbox.kill(1)
+        // A policy that fails before a recovery is registered refuses it as a blocked recovery that says why.
+        let (blocked, refused) = try await api.poll([BlockedRecoveryDocument].self, "blocked-recoveries", timeout: .seconds(60)) {
+            $0.contains { $0.failedInstanceKey == sandbox.key(1) }
+        }
+        memory.cancel()
+        let peak = await memory.value
+        #expect(refused, "\(daemon.log().suffix(8000))")
+        let reason = blocked.first { $0.failedInstanceKey == sandbox.key(1) }?.reason ?? ""
+        #expect(reason.contains("memory_limit") && reason.contains("PolicyFailureMode abort"), "\(reason)")
+        // Another detection cycle later, still no recovery.
+        try await Task.sleep(for: .seconds(3))
+        let recoveries = try await api.decode([TopologyRecoveryDocument].self, "audit-recovery")
+        #expect(recoveries.allSatisfy { !$0.isAttempted }, "\(recoveries)")
+        for server in [2, 3] {
+            let readOnly = try sandbox.sql(server, "SELECT @@global.read_only").trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(readOnly.hasSuffix("1"), "server \(server) was changed: read_only \(readOnly)")
+        }
+        #expect(peak < 1 << 30, "resident memory reached \(peak >> 20) MiB")
+        #expect(try await api.get("health").status == 200)
+    }
+}
+
+extension SeededGenerator {
+    /// The first `count` bytes of this generator's sequence.
+    func prefixBytes(_ count: Int) -> [UInt8] {
+        var copy = self
+        return copy.bytes(count)
+    }
+}
