@@ -85,6 +85,27 @@ import Testing
         }
     }
 
+    /// The decoder kept the first of two values of a key without a word, where orchestrator uses the last.
+    @Test(arguments: [
+        (#"{"InstancePollSeconds": 5, "Debug": false, "InstancePollSeconds": 7}"#, "InstancePollSeconds"),
+        (#"{"ListenAddress": "127.0.0.1:3000", "ListenAddress": 5}"#, "ListenAddress"),
+        (#"{"Debug": true, "\u0044ebug": false}"#, "Debug"),
+        (#"{"A": "x\"}{:", "B": [{"A": 1}], "B": 2}"#, "B"),
+    ])
+    func aKeySetTwiceIsAnErrorNamingIt(json: String, key: String) {
+        #expect {
+            try parse(json)
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
+    }
+
+    @Test func theSameKeyInDifferentHookObjectsIsFine() throws {
+        let configuration = try parse(
+            #"{"PreFailoverProcesses": [{"Command": "echo a"}, {"Command": "echo b"}], "Note": "\"Command\": 1"}"#)
+        #expect(configuration.recovery.hooks[.preFailover].count == 2)
+    }
+
     @Test func passwordFromEnvironmentAndNeverInDescription() throws {
         let configuration = try parse(
             #"{"MySQLTopologyPassword": "${BATON_PW}"}"#, environment: ["BATON_PW": "hunter2"])

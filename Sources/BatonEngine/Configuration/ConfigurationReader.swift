@@ -20,7 +20,46 @@ struct ConfigurationReader {
         guard case .object(let object) = parsed else {
             throw ConfigurationError(key: nil, "the file must contain one JSON object")
         }
+        // The decoder keeps one value of a repeated key silently (the first), orchestrator's the last: refuse.
+        if let repeated = Self.firstRepeatedKey(in: json) {
+            throw ConfigurationError(
+                key: repeated, "is set more than once: keep one (orchestrator would use the last value, Baton the first)")
+        }
         self.object = object
+    }
+
+    /// The first key of the top-level object that appears twice, in a file already parsed as one JSON object.
+    static func firstRepeatedKey(in json: Data) -> String? {
+        let bytes = [UInt8](json)
+        var depth = 0
+        var seen: Set<String> = []
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                let start = index
+                index += 1
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard depth == 1, index < bytes.count else { break }
+                var next = index + 1
+                while next < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[next]) { next += 1 }
+                // A string followed by a colon at depth 1 is a key of the top-level object; decoding it resolves
+                // escapes, so "\u0044ebug" and "Debug" are one key.
+                if next < bytes.count, bytes[next] == UInt8(ascii: ":"),
+                    let key = try? JSONDecoder().decode(String.self, from: Data(bytes[start...index])),
+                    !seen.insert(key).inserted
+                {
+                    return key
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Keys present in the file that nobody read, sorted.
