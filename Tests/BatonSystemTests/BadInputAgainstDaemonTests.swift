@@ -94,6 +94,8 @@ import Testing
             "configuration key PostFailoverProcesses: expected an array of command strings or hook objects"),
         .text("a hook object with a numeric command", #"{$BASE, "PreFailoverProcesses": [{"Command": 5}]}"#,
             "configuration key PreFailoverProcesses[0].Command: expected an array of strings or a string"),
+        .text("a key set twice", #"{$BASE, "InstancePollSeconds": 5, "Debug": true, "InstancePollSeconds": "often"}"#,
+            "configuration key InstancePollSeconds: is set more than once"),
         .text("a password from an unset variable", #"{$BASE, "HTTPAuthPassword": "${BATON_SURELY_NOT_SET_ANYWHERE}"}"#,
             "configuration key HTTPAuthPassword: refers to environment variable BATON_SURELY_NOT_SET_ANYWHERE"),
     ]
