@@ -2,7 +2,7 @@
 # Installs the Debian packages Baton's build, tests and demo need, when any is missing.
 # Sourced by scripts/demo and scripts/test; safe to run repeatedly.
 baton_install_deps() {
-    local packages=(mariadb-server mariadb-client liblua5.4-dev pkg-config openssl iproute2 procps curl jq)
+    local packages=(mariadb-server mariadb-client liblua5.4-dev pkg-config openssl iproute2 nftables procps curl jq)
     packages+=(haproxy socat bind9-dnsutils) # hooks/ examples, tested by Tests/BatonHooksTests/Examples
     local missing=()
     for package in "${packages[@]}"; do
