@@ -47,14 +47,7 @@ import Testing
         try lab.lab.isolate(1)
 
         // The DC1 node steps down (CheckQuorum): it stops answering leader-check with 200.
-        var stepDown: Duration?
-        while clock.now - isolatedAt < Self.stepDownBound {
-            if await lab.nodes[minority].raftState() != "Leader", !(await lab.nodes[minority].leads()) {
-                stepDown = clock.now - isolatedAt
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let stepDown = try await lab.waitUntilNotLeading(minority, since: isolatedAt, bound: Self.stepDownBound)
         try #require(
             stepDown != nil,
             "run \(run): the isolated DC1 node still leads \(Self.stepDownBound) after losing its quorum:\n\(lab.logs())")
@@ -139,14 +132,7 @@ import Testing
             let isolatedAt = clock.now
             try lab.lab.isolate(2)
 
-            var stepDown: Duration?
-            while clock.now - isolatedAt < Self.stepDownBound {
-                if await lab.nodes[isolated].raftState() != "Leader", !(await lab.nodes[isolated].leads()) {
-                    stepDown = clock.now - isolatedAt
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let stepDown = try await lab.waitUntilNotLeading(isolated, since: isolatedAt, bound: Self.stepDownBound)
             try #require(stepDown != nil, "run \(run): the isolated DC2 node still leads:\n\(lab.logs())")
 
             // The isolated node's own analysis calls the primary dead: exactly what it must not act on.

@@ -182,6 +182,19 @@ final class DataCentreLab {
         return nil
     }
 
+    /// Polls until node `index` neither reports `Leader` in `raft-state` nor answers `leader-check` with 200; returns
+    /// how long after `start` that was, or nil when it still leads `bound` after `start`.
+    func waitUntilNotLeading(
+        _ index: Int, since start: ContinuousClock.Instant, bound: Duration
+    ) async throws -> Duration? {
+        let clock = ContinuousClock()
+        while clock.now - start < bound {
+            if await nodes[index].raftState() != "Leader", !(await nodes[index].leads()) { return clock.now - start }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
     /// Moves leadership to node `index` (raft-yield on the current leader).
     func makeLeader(_ index: Int) async throws {
         for _ in 0..<5 {
