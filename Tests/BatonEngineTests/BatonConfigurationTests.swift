@@ -225,6 +225,8 @@ struct RaftConfigurationTests {
         (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftBind": "nonsense:port"}"#, "RaftBind"),
         (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftNodes": ["0@127.0.0.1:10008"]}"#, "RaftNodes"),
         (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftPreferredLeader": "10.1.1.1:1"}"#, "RaftPreferredLeader"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftNodes": ["127.0.0.1:10008", "db 2:10008"]}"#, "RaftNodes"),
+        (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftBind": "../:10008"}"#, "RaftBind"),
     ])
     func wrongRaftValuesNameTheirKey(json: String, key: String) {
         #expect {
@@ -232,5 +234,19 @@ struct RaftConfigurationTests {
         } throws: { error in
             "\(error)".contains(key)
         }
+    }
+
+    /// `raft-add-peer/:addr` parses its address with `raftNode`: garbage must not become a member.
+    @Test(arguments: ["\0", "\0:10008", "../", "..", "*", "a b:1", "db\n1:1", "\u{2603}:1", "\"x\":1", "", ":1", "7@"])
+    func aPeerAddressThatNamesNoHostIsRefused(text: String) {
+        #expect(BatonConfiguration.raftNode(text) == nil, "\(String(describing: BatonConfiguration.raftNode(text)))")
+    }
+
+    @Test(arguments: [
+        ("db-1.example.com", "db-1.example.com:10008"), ("10.0.0.3:10009", "10.0.0.3:10009"),
+        ("7@db_2:1", "db_2:1"), ("[::1]:10008", "[::1]:10008"), ("[fe80::1%eth0]:1", "[fe80::1%eth0]:1"),
+    ])
+    func aPeerAddressIsAHostNameOrAnIPAddress(text: String, address: String) {
+        #expect(BatonConfiguration.raftNode(text)?.address == address)
     }
 }

@@ -50,7 +50,19 @@ extension BatonConfiguration {
         return hash == 0 ? 1 : hash
     }
 
-    /// Reads a `RaftNodes`-style entry, `host[:port]` or `ID@host[:port]`.
+    /// Whether `host` can name a Raft peer: a host name or an IP address (IPv6 possibly bracketed, with a zone),
+    /// so ASCII letters, digits and `-._:[]%` with at least one letter or digit. `raft-add-peer/%00` made a member
+    /// of `"\0:10008"`, and `raft-add-peer/..%2F` one of `"../:10008"`.
+    public static func isPlausibleHost(_ host: String) -> Bool {
+        let punctuation = Set("-._:[]%".utf8)
+        func isLetterOrDigit(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+        return host.utf8.count <= 255 && host.utf8.contains(where: isLetterOrDigit)
+            && host.utf8.allSatisfy { isLetterOrDigit($0) || punctuation.contains($0) }
+    }
+
+    /// Reads a `RaftNodes`-style entry, `host[:port]` or `ID@host[:port]`; nil when it is not one.
     public static func raftNode(_ text: String, defaultPort: Int = 10008) -> RaftSettings.Node? {
         var id: UInt64?
         var rest = Substring(text)
@@ -66,7 +78,7 @@ extension BatonConfiguration {
             host = String(rest[..<colon])
             port = parsed
         }
-        guard !host.isEmpty else { return nil }
+        guard isPlausibleHost(host) else { return nil }
         let address = "\(host):\(port)"
         return RaftSettings.Node(id: id ?? raftNodeID(for: address), address: address)
     }
@@ -93,12 +105,12 @@ extension BatonConfiguration {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]) {
                 let host = String(trimmed[..<colon])
-                guard !host.isEmpty, (1...65535).contains(port) else {
+                guard isPlausibleHost(host), (1...65535).contains(port) else {
                     throw ConfigurationError(key: key, "\"\(text)\" is not host:port")
                 }
                 return (host, port)
             }
-            guard !trimmed.isEmpty, !trimmed.contains(":") else {
+            guard isPlausibleHost(trimmed), !trimmed.contains(":") else {
                 throw ConfigurationError(key: key, "\"\(text)\" is not host:port")
             }
             return (trimmed, defaultPort)
