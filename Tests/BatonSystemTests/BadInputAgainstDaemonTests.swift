@@ -527,6 +527,14 @@ import Testing
             #expect(exchange.closed, "the node keeps a connection open after \(name) (seed \(Self.seed))")
             #expect(exchange.received.isEmpty, "the node answered \(name)")
         }
+        // Garbage addresses through the API are refused at once and never become members.
+        for address in ["%00", "..%2F", "%20", "a%0Ab", "%E2%98%83", "*", "%22x%22:1"] {
+            let (status, body) = try await api.get("raft-add-peer/\(address)")
+            #expect(status == 500 && String(decoding: body, as: UTF8.self).contains("is not host:port"),
+                "raft-add-peer/\(address): \(status) \(String(decoding: body, as: UTF8.self))")
+        }
+        #expect(try await api.decode([String].self, "raft-peers") == ["127.0.0.1:\(raftPort)"])
+
         // 100 connections at once, each with a half-sent frame it never finishes, while the API writes a downtime.
         let seed = Self.seed
         let stalled = Task {
