@@ -582,7 +582,8 @@ import Testing
     }
 
     /// A sandbox and a daemon that recovers it with `policy` and `extra` keys, its topology discovered.
-    func start(_ topology: String, servers: Int, extra: [String: any Sendable], policy: String) async throws
+    /// `policy` nil: `PolicyScript` names a file that does not exist.
+    func start(_ topology: String, servers: Int, extra: [String: any Sendable], policy: [UInt8]?) async throws
         -> (MariaDBSandbox, BatonDaemon, APICaller)
     {
         let sandbox = try MariaDBSandbox.start(topology: topology)
@@ -590,8 +591,8 @@ import Testing
         settings["RecoverMasterClusterFilters"] = ["*"]
         let daemon: BatonDaemon
         do {
-            let policyPath = FileManager.default.temporaryDirectory.appendingPathComponent("baton-hog-\(UUID().uuidString.prefix(8)).lua")
-            try policy.write(to: policyPath, atomically: true, encoding: .utf8)
+            let policyPath = FileManager.default.temporaryDirectory.appendingPathComponent("baton-policy-\(UUID().uuidString.prefix(8)).lua")
+            if let policy { try Data(policy).write(to: policyPath) }
             settings["PolicyScript"] = policyPath.path
             daemon = try BatonDaemon(configuration: settings)
         } catch {
@@ -660,7 +661,7 @@ import Testing
                 "PostMasterFailoverProcesses": ["echo about to fail; exit 3"],
                 "PostFailoverProcesses": ["head -c 50000000 /dev/zero | tr '\\0' x"],
             ],
-            policy: Self.memoryHog)
+            policy: Array(Self.memoryHog.utf8))
         defer {
             daemon.tearDown()
             sandbox.tearDown()
@@ -705,7 +706,7 @@ import Testing
 
     @Test func aMemoryHogPolicyUnderPolicyFailureModeAbortLeavesTheServersAlone() async throws {
         let (sandbox, daemon, api) = try await start(
-            "1 2:1 3:1", servers: 3, extra: ["PolicyFailureMode": "abort"], policy: Self.memoryHog)
+            "1 2:1 3:1", servers: 3, extra: ["PolicyFailureMode": "abort"], policy: Array(Self.memoryHog.utf8))
         defer {
             daemon.tearDown()
             sandbox.tearDown()
@@ -732,6 +733,45 @@ import Testing
         #expect(peak < 1 << 30, "resident memory reached \(peak >> 20) MiB")
         #expect(try await api.get("health").status == 200)
     }
+
+    /// A policy file that cannot be loaded: the daemon starts anyway, says so, and recoveries apply PolicyFailureMode.
+    @Test(arguments: ["a syntax error", "binary garbage", "a missing file"])
+    func aPolicyThatCannotLoadFallsBackToTheBuiltInRulesAndSaysWhy(_ kind: String) async throws {
+        var random = SeededGenerator(seed: Self.seed)
+        let policy: [UInt8]? = switch kind {
+        case "a syntax error": Array("function rank(failed, candidates\n  return {}\nend\n".utf8)
+        case "binary garbage": [0x1B, 0x4C, 0x75, 0x61] + random.bytes(4096)  // a precompiled-chunk signature, then noise
+        default: nil
+        }
+        let (sandbox, daemon, api) = try await start(
+            "1 2:1 3:1", servers: 3, extra: ["PolicyFailureMode": "builtin"], policy: policy)
+        defer {
+            daemon.tearDown()
+            sandbox.tearDown()
+        }
+        #expect(daemon.log().contains("Policy failed to load"), "\(daemon.log().suffix(4000))")
+        let health = try await api.decode(APIResponse<[String: AnyJSON]>.self, "health")
+        #expect(health.details?["PolicyHash"] == .string("load-failed"))
+
+        try sandbox.kill(1)
+        let (recovery, _) = try #require(try await resolvedRecovery(api), "\(daemon.log().suffix(8000))")
+        let steps = try await api.decode([TopologyRecoveryStepDocument].self, "audit-recovery-steps/\(recovery.uid)").map(\.message)
+        #expect(recovery.isSuccessful && recovery.successorKey == sandbox.key(2), "\(steps)")
+        #expect(steps.contains { $0.contains("failed to load") && $0.contains("PolicyFailureMode builtin") }, "\(steps)")
+        #expect(recovery.policyHash == "load-failed")
+    }
+}
+
+/// Any JSON value, to read a few fields of a document without its type.
+enum AnyJSON: Codable, Sendable, Equatable {
+    case string(String)
+    case other
+
+    init(from decoder: any Decoder) throws {
+        self = (try? decoder.singleValueContainer().decode(String.self)).map(AnyJSON.string) ?? .other
+    }
+
+    func encode(to encoder: any Encoder) throws {}
 }
 
 extension SeededGenerator {
