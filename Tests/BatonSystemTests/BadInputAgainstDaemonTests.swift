@@ -456,6 +456,86 @@ import Testing
                 + "with \(signedIn.statuses.sorted { $0.key < $1.key })")
     }
 
+    /// Abuse below the routes: oversized and malformed headers, lying lengths, bad chunking, other protocols, and
+    /// connections that never finish their request. Answers are 4xx or a closed connection, never a 2xx without the
+    /// right credentials, never a 5xx; the daemon keeps answering meanwhile.
+    @Test func protocolAbuseOnTheHTTPPortIsRefusedAndTheDaemonKeepsAnswering() async throws {
+        let password = "proto-pw"
+        let daemon = try BatonDaemon(configuration: [
+            "AuthenticationMethod": "basic", "HTTPAuthUser": "ops", "HTTPAuthPassword": password,
+        ])
+        defer { daemon.tearDown() }
+        let api = APICaller(base: daemon.apiURL)
+        try #require(await api.waitUntilUp(), "\(daemon.log())")
+        let good = "Authorization: Basic " + Data("ops:\(password)".utf8).base64EncodedString() + "\r\n"
+        func request(_ head: String, body: [UInt8] = []) -> [UInt8] { Array(head.utf8) + body }
+        let hugeUser = Data((String(repeating: "u", count: 64 << 10) + ":x").utf8).base64EncodedString()
+        let abuses: [(name: String, bytes: [UInt8], authorized: Bool)] = [
+            ("a 1 MiB Authorization header",
+                request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(String(repeating: "A", count: 1 << 20))\r\nConnection: close\r\n\r\n"), false),
+            ("credentials of a 64 KiB user", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(hugeUser)\r\nConnection: close\r\n\r\n"), false),
+            ("credentials that are not base64", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %%%%\r\nConnection: close\r\n\r\n"), false),
+            ("credentials without a colon", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(Data("ops".utf8).base64EncodedString())\r\nConnection: close\r\n\r\n"), false),
+            ("credentials with a NUL", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Basic \(Data("ops:\(password)\u{0}".utf8).base64EncodedString())\r\nConnection: close\r\n\r\n"), false),
+            ("a bearer token", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(password)\r\nConnection: close\r\n\r\n"), false),
+            ("5,000 headers", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)" + (0..<5000).map { "X-H\($0): v\r\n" }.joined() + "Connection: close\r\n\r\n"), true),
+            ("a Content-Length larger than the body", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)Content-Length: 99999999999\r\nConnection: close\r\n\r\n{}"), true),
+            ("a negative Content-Length", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)Content-Length: -1\r\nConnection: close\r\n\r\n"), true),
+            ("two Content-Lengths", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)Content-Length: 2\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{}"), true),
+            ("a chunk size that is not hex", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"), true),
+            ("a chunk size of 2^64", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n10000000000000000\r\n{}\r\n"), true),
+            ("an HTTP/2 preface", request("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), false),
+            ("HTTP/0.9", request("GET /api/clusters\r\n"), false),
+            ("a version of HTTP/7.3", request("GET /api/clusters HTTP/7.3\r\nHost: x\r\n\(good)\r\n"), true),
+            ("a TLS ClientHello", [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03] + SeededGenerator(seed: Self.seed).prefixBytes(160), false),
+            ("a header line without a colon", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)this is not a header\r\nConnection: close\r\n\r\n"), true),
+            ("a header folded over two lines", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)X-A: 1\r\n  folded\r\nConnection: close\r\n\r\n"), true),
+        ]
+        // 200 connections that send half a request and wait, the whole time.
+        let port = daemon.port
+        let stalled = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<200 {
+                    group.addTask {
+                        _ = try await RawTCPClient.exchange(Array("GET /api/clusters HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8), port: port, timeout: .seconds(8))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let (healthDuringStall, _) = try await api.get("health")
+        // An HTTP/1 server reads an HTTP/0.9 line as the start of a request and waits for the rest, like the slow
+        // connections (Baton sets no idle timeout on the API port).
+        let incomplete: Set<String> = ["HTTP/0.9"]
+        var problems: [String] = []
+        for abuse in abuses {
+            let exchange = try await RawTCPClient.exchange(
+                abuse.bytes, port: daemon.port, timeout: .seconds(incomplete.contains(abuse.name) ? 1 : 10))
+            guard let response = RawHTTPResponse(exchange.received) else {
+                if !exchange.closed && !incomplete.contains(abuse.name) {
+                    problems.append("\(abuse.name): no answer and the connection left open")
+                }
+                continue
+            }
+            if response.status >= 500 && !(response.status == 500 && response.errorMessage != nil) {
+                problems.append("\(abuse.name): status \(response.status)")
+            }
+            if !abuse.authorized && (200..<300).contains(response.status) {
+                problems.append("\(abuse.name): accepted without valid credentials")
+            }
+            if (400..<500).contains(response.status) && response.status != 400 && response.errorMessage == nil {
+                problems.append("\(abuse.name): status \(response.status) without an error envelope")
+            }
+        }
+        try await stalled.value
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(healthDuringStall == 200, "health while 200 connections hang: \(healthDuringStall)")
+        #expect(daemon.isRunning)
+        #expect(try await api.get("lb-check").status == 200)
+        #expect(!daemon.log().contains("API request failed"))
+    }
+
     // MARK: - Raft port
 
     /// A frame of the Raft transport (length, version, kind, flags, payload, MAC): well formed, authenticated by
