@@ -106,6 +106,20 @@ import Testing
         #expect(configuration.recovery.hooks[.preFailover].count == 2)
     }
 
+    @Test(arguments: [
+        ("{\n  \"InstancePollSeconds\": 5,\n  \"Debug\": tru\n}", "(line 3, column "),
+        ("{\n  \"InstancePollSeconds\": 5\n  \"Debug\": true\n}", "(line 3, column 3)"),
+        ("ListenAddress: 127.0.0.1:3000", "(line 1, column 1)"),
+    ])
+    func notJSONSaysWhere(text: String, place: String) {
+        #expect {
+            try parse(text)
+        } throws: { error in
+            let description = "\(error)"
+            return description.hasPrefix("configuration: the file is not valid JSON: ") && description.contains(place)
+        }
+    }
+
     @Test func passwordFromEnvironmentAndNeverInDescription() throws {
         let configuration = try parse(
             #"{"MySQLTopologyPassword": "${BATON_PW}"}"#, environment: ["BATON_PW": "hunter2"])

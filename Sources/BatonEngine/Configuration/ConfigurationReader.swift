@@ -13,9 +13,10 @@ struct ConfigurationReader {
             parsed = try JSONDecoder().decode(JSONValue.self, from: json)
         } catch let DecodingError.dataCorrupted(context) {
             let cause = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
-            throw ConfigurationError(key: nil, "the file is not valid JSON: \(context.debugDescription)\(cause)")
+            let detail = Self.syntaxError(in: json) ?? "\(context.debugDescription)\(cause)"
+            throw ConfigurationError(key: nil, "the file is not valid JSON: \(detail)")
         } catch {
-            throw ConfigurationError(key: nil, "the file is not valid JSON: \(error)")
+            throw ConfigurationError(key: nil, "the file is not valid JSON: \(Self.syntaxError(in: json) ?? "\(error)")")
         }
         guard case .object(let object) = parsed else {
             throw ConfigurationError(key: nil, "the file must contain one JSON object")
@@ -26,6 +27,29 @@ struct ConfigurationReader {
                 key: repeated, "is set more than once: keep one (orchestrator would use the last value, Baton the first)")
         }
         self.object = object
+    }
+
+    /// Where the JSON parser stopped, as `Invalid value around character 22 (line 3, column 8)`: the decoder's own
+    /// error only says that the data was not valid JSON. Nil when the parser says nothing more.
+    static func syntaxError(in json: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            guard var text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !text.isEmpty else {
+                return nil
+            }
+            if text.hasSuffix(".") { text.removeLast() }
+            if let range = text.range(of: "character "),
+                let offset = Int(text[range.upperBound...].prefix(while: \.isNumber)), offset <= json.count
+            {
+                let before = json.prefix(offset)
+                let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+                let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 - json.startIndex + 1 } ?? 0) + 1
+                text += " (line \(line), column \(column))"
+            }
+            return text
+        }
     }
 
     /// The first key of the top-level object that appears twice, in a file already parsed as one JSON object.
