@@ -36,12 +36,15 @@ import Testing
     }
 
     static let brokenConfigurations: [BrokenConfiguration] = [
-        .text("YAML instead of JSON", "ListenAddress: 127.0.0.1:3000\n", "the file is not valid JSON"),
-        .text("truncated JSON", #"{$BASE, "InstancePollSeconds": 5, "Discover"#, "the file is not valid JSON"),
-        .text("an empty file", "", "the file is not valid JSON"),
-        BrokenConfiguration(name: "binary garbage", text: nil, expected: "the file is not valid JSON"),
+        .text("YAML instead of JSON", "ListenAddress: 127.0.0.1:3000\n",
+            "the file is not valid JSON: Invalid value around character 0 (line 1, column 1)"),
+        .text("truncated JSON", #"{$BASE, "InstancePollSeconds": 5, "Discover"#,
+            "the file is not valid JSON: Unexpected end of file"),
+        .text("an empty file", "", "the file is not valid JSON: Unexpected end of file"),
+        BrokenConfiguration(
+            name: "binary garbage", text: nil, expected: "the file is not valid JSON: Invalid value around character 0"),
         .text("200,000 nested arrays", String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000),
-            "the file is not valid JSON"),
+            "the file is not valid JSON: Too many nested arrays or dictionaries around character 513"),
         .text("an array, not an object", "[1, 2, 3]", "the file must contain one JSON object"),
         .text("a string for a boolean", #"{$BASE, "Debug": "yes"}"#, "configuration key Debug: expected true or false"),
         .text("a string for a list", #"{$BASE, "DiscoverySeeds": "db1:3306"}"#,
