@@ -30,6 +30,12 @@ import Testing
         try lab.sandbox.start(1)
         let secondLeader = (firstLeader + 1) % 3
         try await lab.makeLeader(secondLeader)
+        // The new leader must have probed the successor as a primary (writable, no source) before it dies:
+        // otherwise it analyses the failure on the successor's pre-promotion state (an intermediate primary).
+        let (_, seenPromoted) = try await lab.nodes[secondLeader].api.poll([InstanceDocument].self, "all-instances") {
+            $0.contains { $0.key == successor && !$0.readOnly && !$0.masterKey.isValid && $0.isLastCheckValid }
+        }
+        #expect(seenPromoted, "node \(secondLeader + 1) never saw \(successor) promoted:\n\(lab.logs())")
         try lab.sandbox.kill(successorServer)
 
         let (blocked, wasBlocked) = try await lab.nodes[secondLeader].api.poll(
