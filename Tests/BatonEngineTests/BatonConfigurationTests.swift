@@ -17,6 +17,7 @@ import Testing
         #expect(configuration.topology.connectTimeoutSeconds == 2)
         #expect(configuration.topology.readTimeoutSeconds == 600)
         #expect(configuration.topology.tlsMode == .disabled)
+        #expect(configuration.http.idleTimeoutSeconds == 60)
         #expect(configuration.warnings.isEmpty)
     }
 
@@ -65,6 +66,7 @@ import Testing
         (#"{"AuthenticationMethod": "oauth", "HTTPAuthUser": "a", "HTTPAuthPassword": "b"}"#, "AuthenticationMethod"),
         (#"{"ReadOnly": "yes"}"#, "ReadOnly"),
         (#"{"CandidateInstanceExpireMinutes": 0}"#, "CandidateInstanceExpireMinutes"),
+        (#"{"HTTPIdleTimeoutSeconds": 0}"#, "HTTPIdleTimeoutSeconds"),
     ])
     func wrongValuesNameTheKey(json: String, key: String) {
         #expect {

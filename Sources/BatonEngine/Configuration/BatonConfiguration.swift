@@ -28,6 +28,10 @@ public struct BatonConfiguration: Sendable {
         public var authPassword: Secret
         /// `ReadOnly`: refuse every mutating route.
         public var readOnly: Bool
+        /// `HTTPIdleTimeoutSeconds`: a connection that sends nothing for this long while idle or while a request is
+        /// being received is closed (slow or stalled clients cannot hold connections forever). A request that has
+        /// been received is never cut, however long its answer takes.
+        public var idleTimeoutSeconds: Int = 60
     }
 
     /// How to reach the database servers Baton watches.
@@ -129,7 +133,8 @@ extension BatonConfiguration {
         }
         let http = HTTPSettings(
             listenAddress: listen, authenticationMethod: authenticationMethod, authUser: authUser,
-            authPassword: Secret(authPassword), readOnly: try reader.bool("ReadOnly", default: false))
+            authPassword: Secret(authPassword), readOnly: try reader.bool("ReadOnly", default: false),
+            idleTimeoutSeconds: try reader.int("HTTPIdleTimeoutSeconds", default: 60, range: 1...86_400))
         let candidateMinutes = try reader.int("CandidateInstanceExpireMinutes", default: 60, range: 1...525_600)
         let topology = try readTopologyAccess(&reader, environment: environment)
         let discovery = try readDiscovery(&reader, warnings: &warnings)

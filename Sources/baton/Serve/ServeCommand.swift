@@ -128,6 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
         let listen = configuration.http.listenAddress
         let application = Application(
             router: api.router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(http.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
             logger: logger)
 
