@@ -41,8 +41,9 @@ import Testing
         .text("truncated JSON", #"{$BASE, "InstancePollSeconds": 5, "Discover"#,
             "the file is not valid JSON: Unexpected end of file"),
         .text("an empty file", "", "the file is not valid JSON: Unexpected end of file"),
-        BrokenConfiguration(
-            name: "binary garbage", text: nil, expected: "the file is not valid JSON: Invalid value around character 0"),
+        // Foundation reads `FF 00` as the start of UTF-16LE: depending on the random bytes after it, the file fails as
+        // text that is not UTF-8 or as JSON that is not valid; either way the message starts like this.
+        BrokenConfiguration(name: "binary garbage", text: nil, expected: "the file is not valid JSON: "),
         .text("200,000 nested arrays", String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000),
             "the file is not valid JSON: Too many nested arrays or dictionaries around character 513"),
         .text("an array, not an object", "[1, 2, 3]", "the file must contain one JSON object"),
