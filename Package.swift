@@ -244,7 +244,8 @@ let package = Package(
         .testTarget(
             name: "BatonSystemTests",
             dependencies: [
-                "BatonCore", "BatonMySQL", "BatonEngine", "BatonStore", "BatonHTTP", "BatonClient", "BatonTestSupport",
+                "BatonCore", "BatonMySQL", "BatonEngine", "BatonStore", "BatonHTTP", "BatonClient", "BatonRaft",
+                "BatonTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BatonCore
+import BatonRaft
 import BatonEngine
 import BatonHTTP
 import BatonStore
@@ -93,7 +94,7 @@ extension BadInputAgainstDaemonTests {
     }
 
     /// Hostile variants of one route, chosen by `random`.
-    static func variants(of route: String, random: inout SeededGenerator, largeBody: Bool) -> [FuzzRequest] {
+    static func variants(of route: String, random: inout RaftRandom, largeBody: Bool) -> [FuzzRequest] {
         let segments = route.split(separator: "/", omittingEmptySubsequences: false)
         let parameters = segments.indices.filter { segments[$0].hasPrefix(":") }
         func path(replacing index: Int? = nil, with value: String = "") -> String {
@@ -279,7 +280,7 @@ extension BadInputAgainstDaemonTests {
         let before = try await api.snapshot()
         #expect(before.downtimed == [sandbox.key(3).description])
 
-        var random = SeededGenerator(seed: Self.seed)
+        var random = RaftRandom(seed: Self.seed)
         let largeBodies = Set(routes.shuffled(using: &random).prefix(6))
         var requests = routes.flatMap { Self.variants(of: $0, random: &random, largeBody: largeBodies.contains($0)) }
         requests.shuffle(using: &random)
@@ -362,7 +363,7 @@ extension BadInputAgainstDaemonTests {
             ("an HTTP/2 preface", request("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), false),
             ("HTTP/0.9", request("GET /api/clusters\r\n"), false),
             ("a version of HTTP/7.3", request("GET /api/clusters HTTP/7.3\r\nHost: x\r\n\(good)\r\n"), true),
-            ("a TLS ClientHello", [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03] + SeededGenerator(seed: Self.seed).prefixBytes(160), false),
+            ("a TLS ClientHello", [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03] + RaftRandom(seed: Self.seed).prefixBytes(160), false),
             ("a header line without a colon", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)this is not a header\r\nConnection: close\r\n\r\n"), true),
             ("a header folded over two lines", request("GET /api/clusters HTTP/1.1\r\nHost: x\r\n\(good)X-A: 1\r\n  folded\r\nConnection: close\r\n\r\n"), true),
         ]

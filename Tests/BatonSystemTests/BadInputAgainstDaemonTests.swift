@@ -1,4 +1,5 @@
 import BatonCore
+import BatonRaft
 import BatonTestSupport
 import Foundation
 import Testing
@@ -108,7 +109,7 @@ import Testing
         if let text = broken.text {
             contents = Array(text.replacingOccurrences(of: "$BASE", with: base).replacingOccurrences(of: "$DIR", with: directory.path).utf8)
         } else {
-            var random = SeededGenerator(seed: Self.seed)
+            var random = RaftRandom(seed: Self.seed)
             contents = [0xFF, 0x00] + random.bytes(4096)
         }
         let configPath = directory.appendingPathComponent("baton.conf.json").path
@@ -178,7 +179,7 @@ import Testing
         let before = try await raftStatus()
         #expect(before.state == "Leader")
 
-        var random = SeededGenerator(seed: Self.seed ^ 0x5241_4654)
+        var random = RaftRandom(seed: Self.seed ^ 0x5241_4654)
         let attacks: [(String, [UInt8])] = [
             ("64 KiB of random bytes", random.bytes(64 << 10)),
             ("a length prefix of 4 GiB", [0xFF, 0xFF, 0xFF, 0xFF] + random.bytes(1024)),
@@ -215,7 +216,7 @@ import Testing
         let stalled = Task {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<100 {
-                    let bytes = [0x00, 0x00, 0x10, 0x00, 1, 1, 1] + SeededGenerator(seed: seed &+ UInt64(index)).prefixBytes(100)
+                    let bytes = [0x00, 0x00, 0x10, 0x00, 1, 1, 1] + RaftRandom(seed: seed &+ UInt64(index)).prefixBytes(100)
                     group.addTask { try await RawTCPClient.exchange(bytes, port: raftPort, timeout: .seconds(5)).closed }
                 }
                 var closed = 0
@@ -241,19 +242,12 @@ import Testing
 
     // MARK: - A policy and hooks that misbehave during a real failover
 
-    /// The resident memory of the `baton serve` whose command line names `daemon`'s directory, in bytes.
+    /// The resident memory of `daemon`'s process, in bytes.
     static func residentBytes(of daemon: BatonDaemon) -> Int? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries where entry.allSatisfy(\.isNumber) {
-            guard let commandLine = try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8),
-                commandLine.contains("serve"), commandLine.contains(daemon.directory.path),
-                let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-            else { continue }
-            return kilobytes * 1024
-        }
-        return nil
+        guard let status = try? String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
     }
 
     /// A sandbox and a daemon that recovers it with `policy` and `extra` keys, its topology discovered.
@@ -412,7 +406,7 @@ import Testing
     /// A policy file that cannot be loaded: the daemon starts anyway, says so, and recoveries apply PolicyFailureMode.
     @Test(arguments: ["a syntax error", "binary garbage", "a missing file"])
     func aPolicyThatCannotLoadFallsBackToTheBuiltInRulesAndSaysWhy(_ kind: String) async throws {
-        var random = SeededGenerator(seed: Self.seed)
+        var random = RaftRandom(seed: Self.seed)
         let policy: [UInt8]? = switch kind {
         case "a syntax error": Array("function rank(failed, candidates\n  return {}\nend\n".utf8)
         case "binary garbage": [0x1B, 0x4C, 0x75, 0x61] + random.bytes(4096)  // a precompiled-chunk signature, then noise
@@ -449,10 +443,3 @@ enum AnyJSON: Codable, Sendable, Equatable {
     func encode(to encoder: any Encoder) throws {}
 }
 
-extension SeededGenerator {
-    /// The first `count` bytes of this generator's sequence.
-    func prefixBytes(_ count: Int) -> [UInt8] {
-        var copy = self
-        return copy.bytes(count)
-    }
-}

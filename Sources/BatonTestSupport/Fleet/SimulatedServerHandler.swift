@@ -1,4 +1,5 @@
 import BatonMySQL
+import BatonRaft
 import NIOCore
 import Synchronization
 
@@ -33,13 +34,13 @@ final class SimulatedServerHandler: ChannelInboundHandler, RemovableChannelHandl
     private var nonce: [UInt8] = []
     private var capabilities = SimulatedServerHandler.serverCapabilities
     private var session = SimulatedSession()
-    private var garbage: GarbageGenerator
+    private var garbage: RaftRandom
 
     init(fleet: SimulatedFleet, serverID: Int, connectionID: UInt32) {
         self.fleet = fleet
         self.serverID = serverID
         self.connectionID = connectionID
-        self.garbage = GarbageGenerator(seed: UInt64(connectionID) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(serverID))
+        self.garbage = RaftRandom(seed: UInt64(connectionID) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(serverID))
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -245,7 +246,7 @@ final class SimulatedServerHandler: ChannelInboundHandler, RemovableChannelHandl
         if view.faults.garbage {
             // Half the time a well-framed packet with a random payload (a decoding error at once), half the
             // time raw bytes (often a header announcing more than ever comes: the client's deadline fires).
-            let payload = garbage.bytes(count: 48)
+            let payload = garbage.bytes(48)
             if garbage.next() & 1 == 0 {
                 MySQLPacketEncoder.write(
                     MySQLPacket(sequenceID: packets.first?.sequenceID ?? 0, payload: ByteBuffer(bytes: payload)), into: &bytes)
@@ -281,23 +282,3 @@ final class SimulatedServerHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 }
 
-/// Deterministic bytes for the garbage fault (SplitMix64), so a failing case can be replayed.
-struct GarbageGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
-    }
-}
