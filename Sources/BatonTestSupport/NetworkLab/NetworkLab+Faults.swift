@@ -50,9 +50,4 @@ extension NetworkLab {
             return "DC\(centre.number):\n\(listing)"
         }.joined(separator: "\n")
     }
-
-    /// `command` with its arguments, run inside `centre`'s namespace (for `ChildProcess`).
-    public func inside(_ centre: Int, _ command: [String]) -> (executable: String, arguments: [String]) {
-        (Self.ipPath, ["netns", "exec", dataCentre(centre).namespace] + command)
-    }
 }

@@ -75,7 +75,7 @@ import Testing
 
         // The new primary takes writes and the replicas outside DC1 replicate them.
         let followers = layout.servers.filter { $0.value != 1 && $0.key != successorServer }.map(\.key).sorted()
-        try await expectReplicates(lab, from: successorServer, to: followers, run: run)
+        try await lab.expectReplicates(from: successorServer, to: followers, run: run)
 
         // Nothing ran on the isolated node: no hook, and it never took office while cut off.
         let minorityHooksWhileIsolated = lab.nodes[minority].hookLines()
@@ -158,30 +158,11 @@ import Testing
             #expect(recoveries == 0, "run \(run): a recovery ran although the primary never died:\n\(lab.logs())")
             #expect(await lab.nodes[isolated].raftState() == "Follower")
             // The replicas in DC2 replicate from the primary again.
-            try await expectReplicates(lab, from: 1, to: [3, 4], run: run)
+            try await lab.expectReplicates(from: 1, to: [3, 4], run: run)
             FaultRuns.record([
                 "scenario": "isolated-node-sees-dead-primary", "run": run, "recoveries": recoveries,
                 "stepDownSeconds": stepDown.map(\.seconds) ?? -1,
             ])
-        }
-    }
-
-    /// Writes a marker on server `source` and waits until every server of `replicas` has it.
-    func expectReplicates(_ lab: DataCentreLab, from source: Int, to replicas: [Int], run: Int) async throws {
-        let marker = "fault_\(UUID().uuidString.prefix(8).lowercased())"
-        var written = false
-        for _ in 0..<100 where !written {
-            written = (try? lab.sandbox.sql(source, "CREATE DATABASE \(marker)")) != nil
-            if !written { try await Task.sleep(for: .milliseconds(200)) }
-        }
-        #expect(written, "run \(run): server \(source) does not take writes")
-        for replica in replicas {
-            var arrived = false
-            for _ in 0..<150 where !arrived {
-                arrived = ((try? lab.sandbox.sql(replica, "SHOW DATABASES LIKE '\(marker)'")) ?? "").contains(marker)
-                if !arrived { try await Task.sleep(for: .milliseconds(200)) }
-            }
-            #expect(arrived, "run \(run): server \(replica) does not replicate from server \(source):\n\(lab.logs())")
         }
     }
 }

@@ -230,6 +230,25 @@ final class DataCentreLab {
         }
     }
 
+    /// Writes a marker on server `source` and waits until every server of `replicas` has it.
+    func expectReplicates(from source: Int, to replicas: [Int], run: Int) async throws {
+        let marker = "fault_\(UUID().uuidString.prefix(8).lowercased())"
+        var written = false
+        for _ in 0..<100 where !written {
+            written = (try? sandbox.sql(source, "CREATE DATABASE \(marker)")) != nil
+            if !written { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(written, "run \(run): server \(source) does not take writes")
+        for replica in replicas {
+            var arrived = false
+            for _ in 0..<150 where !arrived {
+                arrived = ((try? sandbox.sql(replica, "SHOW DATABASES LIKE '\(marker)'")) ?? "").contains(marker)
+                if !arrived { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(arrived, "run \(run): server \(replica) does not replicate from server \(source):\n\(logs())")
+        }
+    }
+
     /// The recoveries a node holds (its replicated audit).
     func recoveries(on index: Int) async -> [TopologyRecoveryDocument]? {
         try? await nodes[index].api.decode([TopologyRecoveryDocument].self, "audit-recovery")

@@ -25,7 +25,7 @@ import Testing
 
         let leader = try #require(try await lab.waitForLeader(), "no single leader after healing:\n\(lab.logs())")
         // The replicas of DC2 replicate from the primary again, and a write through a follower reaches all nodes.
-        try await DataCentreIsolationTests().expectReplicates(lab, from: 1, to: [2, 3, 4, 5], run: 1)
+        try await lab.expectReplicates(from: 1, to: [2, 3, 4, 5], run: 1)
         let key = lab.sandbox.key(3)
         let follower = (leader + 1) % 3
         let (status, body) = try await lab.nodes[follower].api.get(
