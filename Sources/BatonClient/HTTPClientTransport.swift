@@ -1,6 +1,7 @@
-import BatonCore
 import AsyncHTTPClient
+import BatonCore
 import NIOCore
+import NIOHTTP1
 
 /// ``APITransport`` over AsyncHTTPClient. It owns its `HTTPClient`: call ``shutdown()`` after the last request.
 ///

@@ -1,6 +1,7 @@
 import BatonCore
 import BatonMySQL
 import BatonStore
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle

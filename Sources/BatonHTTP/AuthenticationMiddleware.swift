@@ -1,3 +1,4 @@
+import BatonEngine
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -15,7 +15,7 @@ extension BatonAPI {
         api.get("replication-analysis/:clusterName") { _, context -> Response in
             let hint = parameter(context, "clusterName") ?? ""
             let instances = monitor.registry.all()
-            let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) ?? hint
+            let name = ClusterHintResolver.resolve(hint, in: instances, defaultPort: defaultPort) ?? hint
             return JSONBody.ok("Analysis", details: detector.latest.filter { $0.clusterDetails.clusterName == name })
         }
         api.get("replication-analysis/instance/:host/:port") { _, context -> Response in
@@ -24,11 +24,11 @@ extension BatonAPI {
         }
 
         api.get("replication-analysis-changelog") { _, _ -> Response in
-            let changelog = try database.analysisChangelog()
+            let changelog = try node.failureDetections.changelog()
             let documents = changelog.keys.sorted().map { key in
                 AnalysisChangelogDocument(
                     analyzedInstanceKey: key,
-                    changelog: (changelog[key] ?? []).map { "\(OrchestratorTimestamp.format($0.changedAt));\($0.analysis)," })
+                    changelog: (changelog[key] ?? []).map { "\(OrchestratorTimestamp.format($0.changedAt));\($0.analysis.rawValue)," })
             }
             return JSONBody.response(documents)
         }
@@ -36,7 +36,7 @@ extension BatonAPI {
         let detections: @Sendable (Int) throws -> Response = { page in
             let at = now()
             return JSONBody.response(
-                try database.failureDetections(page: page).map {
+                try node.failureDetections.detections(page: page).map {
                     FailureDetectionDocument($0, now: at, nodeHostname: nodeHostname)
                 })
         }
@@ -51,7 +51,7 @@ extension BatonAPI {
             guard let id = context.parameters.get("id", as: Int64.self) else {
                 throw APIError("Invalid id: \(parameter(context, "id") ?? "")")
             }
-            let found = try database.failureDetection(id: id).map {
+            let found = try node.failureDetections.detection(id: id).map {
                 [FailureDetectionDocument($0, now: now(), nodeHostname: nodeHostname)]
             }
             return JSONBody.response(found ?? [])
@@ -59,7 +59,7 @@ extension BatonAPI {
 
         let problems: @Sendable (String?) -> Response = { hint in
             let instances = monitor.registry.all()
-            let cluster = hint.map { ClusterHint.resolve($0, in: instances, defaultPort: defaultPort) ?? $0 }
+            let cluster = hint.map { ClusterHintResolver.resolve($0, in: instances, defaultPort: defaultPort) ?? $0 }
             let documents = instances.filter { cluster == nil || $0.clusterName == cluster }.map(document)
             return JSONBody.response(documents.filter { !$0.problems.isEmpty })
         }

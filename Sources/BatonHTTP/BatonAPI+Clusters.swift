@@ -35,7 +35,7 @@ extension BatonAPI {
         api.get("masters") { _, _ -> Response in
             let instances = monitor.registry.all()
             let primaries = Set(instances.map(\.clusterName)).sorted().compactMap {
-                ClusterHint.primary(of: $0, in: instances)
+                ClusterHintResolver.primary(of: $0, in: instances)
             }
             return JSONBody.response(primaries.filter { !$0.facts.readOnly && $0.hasBeenSeen }.map(document))
         }
@@ -43,7 +43,7 @@ extension BatonAPI {
         let primary: @Sendable (BasicRequestContext) throws -> Response = { context in
             let instances = monitor.registry.all()
             let name = try cluster(context, instances: instances)
-            guard let primary = ClusterHint.primary(of: name, in: instances) else {
+            guard let primary = ClusterHintResolver.primary(of: name, in: instances) else {
                 throw APIError("Unable to determine master of cluster \(name)")
             }
             return JSONBody.response(document(primary))

@@ -1,3 +1,4 @@
+import BatonEngine
 import HTTPTypes
 import Hummingbird
 
@@ -11,14 +12,14 @@ extension BatonAPI {
                 healthy: true, hostname: nodeHostname, token: "", isActiveNode: true, activeNode: node, error: nil,
                 availableNodes: [node], raftLeader: "", isRaftLeader: false, raftLeaderURI: "", raftAdvertise: "",
                 raftHealthyMembers: [])
-            status.policyHash = coordinator?.policy.contentHash ?? ""
+            status.policyHash = coordinator.policy.contentHash
             if let raft {
                 status.isRaftLeader = raft.isLeader
                 status.isActiveNode = raft.isLeader
                 status.raftLeader = raft.leaderAddress ?? ""
                 status.raftLeaderURI = raft.leaderAPI ?? ""
                 status.raftAdvertise = raft.settings.advertise
-                status.raftHealthyMembers = raft.status.peers.filter { $0.recentlyActive == true }.map(\.address)
+                status.raftHealthyMembers = raft.groupStatus.recentlyActivePeers
                     + [raft.settings.advertise]
                 status.healthy = raft.isHealthy
             } else {

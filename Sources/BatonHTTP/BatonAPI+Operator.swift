@@ -1,6 +1,6 @@
 import BatonCore
 import BatonEngine
-import BatonStore
+import Foundation
 import Hummingbird
 
 extension BatonAPI {
@@ -38,7 +38,7 @@ extension BatonAPI {
         let downtimed: @Sendable (String?) throws -> Response = { hint in
             let instances = monitor.registry.all()
             let cluster = try hint.map { hint -> String in
-                guard let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) else {
+                guard let name = ClusterHintResolver.resolve(hint, in: instances, defaultPort: defaultPort) else {
                     throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
                 }
                 return name

@@ -1,5 +1,4 @@
 import BatonEngine
-import BatonRaft
 import Foundation
 import Hummingbird
 
@@ -10,7 +9,7 @@ extension BatonAPI {
 
         api.get("raft-state") { _, _ -> Response in
             guard let raft else { return JSONBody.response("Leader") }
-            return JSONBody.response(Self.stateName(raft.status))
+            return JSONBody.response(raft.groupStatus.stateName)
         }
         api.get("raft-leader") { _, _ -> Response in
             JSONBody.response(raft.map { $0.leaderAddress ?? "" } ?? "")
@@ -21,25 +20,24 @@ extension BatonAPI {
         }
         api.get("raft-status") { _, _ -> Response in
             guard let raft else { throw APIError("Raft is not enabled on this node") }
-            let status = raft.status
+            let status = raft.groupStatus
             return JSONBody.response(
                 RaftStatusDocument(
                     raftBind: "\(raft.settings.bindHost):\(raft.settings.bindPort)", raftAdvertise: raft.settings.advertise,
-                    state: Self.stateName(status), healthy: raft.isHealthy, isPartOfQuorum: raft.isLeader || status.leader != nil,
-                    leader: raft.leaderAddress ?? "", leaderURI: raft.leaderAPI ?? "", term: status.term,
+                    state: status.stateName, healthy: raft.isHealthy,
+                    isPartOfQuorum: raft.isLeader || status.leaderAddress != nil,
+                    leader: status.leaderAddress ?? "", leaderURI: raft.leaderAPI ?? "", term: status.term,
                     commitIndex: status.commitIndex, appliedIndex: status.appliedIndex,
-                    peers: status.membership.members.map(\.address),
-                    members: status.membership.members.map { member in
-                        let peer = status.peers.first { $0.id == member.id }
-                        return RaftStatusDocument.Member(
-                            id: String(member.id.rawValue), address: member.address,
-                            role: member.role == .voter ? "voter" : "learner", matchIndex: peer?.matchIndex,
-                            recentlyActive: peer?.recentlyActive)
+                    peers: status.members.map(\.address),
+                    members: status.members.map { member in
+                        RaftStatusDocument.Member(
+                            id: String(member.id), address: member.address, role: member.isVoter ? "voter" : "learner",
+                            matchIndex: member.matchIndex, recentlyActive: member.recentlyActive)
                     }))
         }
         api.get("raft-peers") { _, _ -> Response in
             guard let raft else { return JSONBody.response([String]()) }
-            return JSONBody.response(raft.status.membership.members.map(\.address))
+            return JSONBody.response(raft.groupStatus.members.map(\.address))
         }
         api.get("raft-yield/:node") { _, context -> Response in
             guard let raft else { throw APIError("Raft is not enabled on this node") }
@@ -54,7 +52,7 @@ extension BatonAPI {
         api.get("raft-yield-hint/:hint") { _, context -> Response in
             guard let raft else { throw APIError("Raft is not enabled on this node") }
             let hint = parameter(context, "hint") ?? ""
-            guard let target = raft.status.membership.members.first(where: { !hint.isEmpty && $0.address.contains(hint) })
+            guard let target = raft.groupStatus.members.first(where: { !hint.isEmpty && $0.address.contains(hint) })
             else { throw APIError("No Raft member matches \"\(hint)\"") }
             do {
                 try await raft.yield(to: target.address)
@@ -82,15 +80,6 @@ extension BatonAPI {
                 throw APIError("Cannot remove \(address): \(error)")
             }
             return JSONBody.response(address)
-        }
-    }
-
-    static func stateName(_ status: RaftNodeStatus) -> String {
-        guard status.running else { return "Shutdown" }
-        switch status.role {
-        case .leader: return status.isLeader ? "Leader" : "Candidate"
-        case .candidate, .preCandidate: return "Candidate"
-        case .follower: return "Follower"
         }
     }
 }

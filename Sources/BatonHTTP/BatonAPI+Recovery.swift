@@ -1,6 +1,5 @@
 import BatonCore
 import BatonEngine
-import BatonStore
 import Foundation
 import Hummingbird
 
@@ -13,7 +12,6 @@ extension BatonAPI {
         // MARK: Manual operations
 
         let recover: @Sendable (BasicRequestContext, Bool) async throws -> Response = { context, lite in
-            let coordinator = try recoveryCoordinator()
             let failed = try key(context)
             var candidate: InstanceKey?
             if let host = parameter(context, "candidateHost") {
@@ -42,7 +40,6 @@ extension BatonAPI {
         }
 
         let forceFailover: @Sendable (BasicRequestContext) async throws -> Response = { context in
-            let coordinator = try recoveryCoordinator()
             let cluster = try self.cluster(context, instances: monitor.registry.all())
             return operationAnswer(await coordinator.forceMasterFailover(cluster: cluster), success: "Master failed over")
         }
@@ -53,7 +50,6 @@ extension BatonAPI {
         // /:host/:port/:designatedHost/:designatedPort. The router names positions once, so the segments are read
         // by count.
         let takeover: @Sendable (BasicRequestContext, Bool) async throws -> Response = { context, auto in
-            let coordinator = try recoveryCoordinator()
             // A segment that is not valid percent-encoding must not be dropped: the others would shift into the
             // wrong positions (and none left indexed an empty array).
             let raw = ["host", "port", "third", "fourth"].compactMap { context.parameters.get($0) }
@@ -74,7 +70,7 @@ extension BatonAPI {
                 hint = "\(segments[0]):\(segments[1])"
                 designated = try instanceKey(host: segments[2], port: segments[3])
             }
-            guard let cluster = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) else {
+            guard let cluster = ClusterHintResolver.resolve(hint, in: instances, defaultPort: defaultPort) else {
                 throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
             }
             let result = await coordinator.gracefulMasterTakeover(cluster: cluster, designated: designated, auto: auto)
@@ -88,7 +84,6 @@ extension BatonAPI {
         }
 
         api.get("what-if/:host/:port") { _, context -> Response in
-            let coordinator = try recoveryCoordinator()
             let failed = try key(context)
             do {
                 return JSONBody.ok("What if \(failed) failed now", details: try await coordinator.whatIf(failed))
@@ -101,7 +96,7 @@ extension BatonAPI {
 
         let audit: @Sendable (RecoveryScope, Int, Request) throws -> Response = { scope, page, request in
             let unacknowledged = request.uri.queryParameters["unacknowledged"] == "true"
-            let records = try database.recoveries(scope, unacknowledgedOnly: unacknowledged, page: page)
+            let records = try node.recoveryAudit.recoveries(scope, unacknowledgedOnly: unacknowledged, page: page)
             return JSONBody.response(records.map(document))
         }
         api.get("audit-recovery") { request, context in try audit(.all, 0, request) }
@@ -121,32 +116,27 @@ extension BatonAPI {
             try audit(.cluster(parameter(context, "alias") ?? ""), 0, request)
         }
         api.get("audit-recovery-steps/:uid") { request, context -> Response in
-            let steps = try database.recoverySteps(uid: parameter(context, "uid") ?? "")
+            let steps = try node.recoveryAudit.steps(uid: parameter(context, "uid") ?? "")
             return JSONBody.response(steps.map {
                 TopologyRecoveryStepDocument(
                     id: $0.id, recoveryUID: $0.recoveryUID, auditAt: OrchestratorTimestamp.format($0.at), message: $0.message)
             })
         }
         api.get("active-cluster-recovery/:clusterName") { request, context -> Response in
-            let records = try database.recoveries(.cluster(try clusterNamed(context)), runningOnly: true)
+            let records = try node.recoveryAudit.recoveries(.cluster(try clusterNamed(context)), runningOnly: true)
             return JSONBody.response(records.map(document))
         }
         api.get("recently-active-cluster-recovery/:clusterName") { request, context -> Response in
-            let records = try database.recoveries(.cluster(try clusterNamed(context))).filter(isRecentlyActive)
+            let records = try node.recoveryAudit.recoveries(.cluster(try clusterNamed(context))).filter(isRecentlyActive)
             return JSONBody.response(records.map(document))
         }
         api.get("recently-active-instance-recovery/:host/:port") { request, context -> Response in
-            let records = try database.recoveries(.instance(try key(context))).filter(isRecentlyActive)
+            let records = try node.recoveryAudit.recoveries(.instance(try key(context))).filter(isRecentlyActive)
             return JSONBody.response(records.map(document))
         }
         let blocked: @Sendable (String?) throws -> Response = { cluster in
             let since = now().addingTimeInterval(-TimeInterval(recoveryBlockSeconds))
-            return JSONBody.response(try database.blockedRecoveries(cluster: cluster, since: since).map {
-                BlockedRecoveryDocument(
-                    failedInstanceKey: $0.failedKey, clusterName: $0.clusterName, analysis: $0.analysis,
-                    lastBlockedTimestamp: OrchestratorTimestamp.format($0.lastBlockedAt),
-                    blockingRecoveryId: $0.blockingRecoveryID, reason: $0.reason)
-            })
+            return JSONBody.response(try node.recoveryAudit.blocked(cluster: cluster, since: since).map(BlockedRecoveryDocument.init))
         }
         api.get("blocked-recoveries") { _, _ in try blocked(nil) }
         api.get("blocked-recoveries/cluster/:clusterName") { request, context in try blocked(try clusterNamed(context)) }
@@ -159,17 +149,12 @@ extension BatonAPI {
                 !comment.isEmpty
             else { throw APIError("No acknowledge comment given (use ?comment=...)") }
             let owner = authentication.method == .basic ? authentication.user : "api"
-            let count: Int
-            if let coordinator {
-                count = try await coordinator.acknowledge(scope, by: owner, comment: comment)
-            } else {
-                count = try await submit(.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())).count
-            }
+            let count = try await coordinator.acknowledge(scope, by: owner, comment: comment)
             return JSONBody.ok("Acknowledged \(count) recoveries", details: AnyCodableDetails(details))
         }
         api.get("ack-recovery/cluster/:clusterHint") { request, context in
             let hint = parameter(context, "clusterHint") ?? ""
-            guard let cluster = ClusterHint.resolve(hint, in: monitor.registry.all(), defaultPort: defaultPort) else {
+            guard let cluster = ClusterHintResolver.resolve(hint, in: monitor.registry.all(), defaultPort: defaultPort) else {
                 throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
             }
             return try await acknowledge(.cluster(cluster), request, cluster)
@@ -198,11 +183,6 @@ extension BatonAPI {
 
     // MARK: - Helpers
 
-    func recoveryCoordinator() throws -> RecoveryCoordinator {
-        guard let coordinator else { throw APIError("Recoveries are not available on this node") }
-        return coordinator
-    }
-
     func operationAnswer(_ result: Result<RecoveryRecord, RecoveryRefusal>, success: String) -> Response {
         switch result {
         case .success(let record) where record.isSuccessful:
@@ -213,7 +193,7 @@ extension BatonAPI {
                     details: document(record)),
                 status: .internalServerError)
         case .failure(let refusal):
-            let stored = refusal.recovery.flatMap { try? database.recoveries(.uid($0.uid)).first }
+            let stored = refusal.recovery.flatMap { try? node.recoveryAudit.recoveries(.uid($0.uid)).first }
             return JSONBody.response(
                 APIResponse(code: .error, message: "Recovery not attempted: \(refusal.message)", details: stored.map(document)),
                 status: .internalServerError)
@@ -221,32 +201,11 @@ extension BatonAPI {
     }
 
     func document(_ record: RecoveryRecord) -> TopologyRecoveryDocument {
-        TopologyRecoveryDocument(
-            id: record.id, uid: record.uid,
-            analysisEntry: try? JSONDecoder().decode(ReplicationAnalysis.self, from: record.analysisDocument),
-            successorKey: record.successor, successorAlias: record.successorAlias, isActive: isActive(record),
-            isSuccessful: record.isSuccessful, lostReplicas: record.lostReplicas,
-            participatingInstanceKeys: record.participatingInstances, allErrors: record.errors,
-            recoveryStartTimestamp: OrchestratorTimestamp.format(record.startedAt),
-            recoveryEndTimestamp: record.endedAt.map(OrchestratorTimestamp.format) ?? "",
-            processingNodeHostname: record.processingNode, acknowledged: record.acknowledged,
-            acknowledgedAt: record.acknowledgedAt.map(OrchestratorTimestamp.format) ?? "",
-            acknowledgedBy: record.acknowledgedBy, acknowledgedComment: record.acknowledgedComment,
-            lastDetectionId: record.lastDetectionID, type: record.kind.rawValue, command: record.command,
-            isAttempted: record.attempted, policyHash: record.policyHash)
-    }
-
-    /// orchestrator's "in active period": running, or attempted and ended within `RecoveryPeriodBlockSeconds`,
-    /// and not acknowledged.
-    func isActive(_ record: RecoveryRecord) -> Bool {
-        guard !record.acknowledged else { return false }
-        guard let ended = record.endedAt else { return true }
-        return record.attempted && ended.addingTimeInterval(TimeInterval(recoveryBlockSeconds)) > now()
+        TopologyRecoveryDocument(record, isActive: record.isInActivePeriod(blockSeconds: recoveryBlockSeconds, now: now()))
     }
 
     func isRecentlyActive(_ record: RecoveryRecord) -> Bool {
-        guard let ended = record.endedAt else { return true }
-        return ended.addingTimeInterval(TimeInterval(recoveryBlockSeconds)) > now()
+        record.isRecentlyActive(blockSeconds: recoveryBlockSeconds, now: now())
     }
 
     func page(_ context: some RequestContext) throws -> Int {
@@ -256,7 +215,7 @@ extension BatonAPI {
 
     func clusterNamed(_ context: some RequestContext) throws -> String {
         let hint = parameter(context, "clusterName") ?? ""
-        return ClusterHint.resolve(hint, in: monitor.registry.all(), defaultPort: defaultPort) ?? hint
+        return ClusterHintResolver.resolve(hint, in: monitor.registry.all(), defaultPort: defaultPort) ?? hint
     }
 
     func instanceKey(host: String, port: String) throws -> InstanceKey {

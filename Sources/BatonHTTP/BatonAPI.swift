@@ -1,58 +1,44 @@
 import BatonCore
 import BatonEngine
-import BatonStore
 import Foundation
 import Hummingbird
 import Logging
 import Prometheus
 
-/// The HTTP API: orchestrator's paths, verbs and JSON under `/api/`, plus Prometheus metrics at `/metrics`.
+/// The HTTP API: orchestrator's paths, verbs and JSON under `/api/`, plus Prometheus metrics at `/metrics`, over
+/// the services of one `BatonNode`.
 public struct BatonAPI: Sendable {
-    let monitor: TopologyMonitor
-    let detector: FailureDetector
-    let controls: OperatorControls
+    let node: BatonNode
     let authentication: APIAuthentication
-    let database: BatonDatabase
     let metricsRegistry: PrometheusCollectorRegistry
-    let pollSeconds: Int
-    let defaultPort: Int
     /// The name this node reports in `health`/`status`.
     let nodeHostname: String
     let now: @Sendable () -> Date
-    /// Runs recoveries; `nil` on a node that only observes (the recovery routes then answer with an error).
-    let coordinator: RecoveryCoordinator?
-    /// `RecoveryPeriodBlockSeconds`, for the "active period" of audited recoveries.
-    let recoveryBlockSeconds: Int
-    /// Where operator decisions go: the Raft log, or this node's store.
-    let commands: any CommandLog
-    /// This node's Raft group; `nil` for a single node.
-    let raft: RaftCluster?
 
     public init(
-        monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
-        coordinator: RecoveryCoordinator? = nil, recoveryBlockSeconds: Int = 3600, commands: (any CommandLog)? = nil,
-        raft: RaftCluster? = nil,
-        authentication: APIAuthentication = APIAuthentication(), metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
-        nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }
+        node: BatonNode, authentication: APIAuthentication = APIAuthentication(),
+        metricsRegistry: PrometheusCollectorRegistry, nodeHostname: String? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.coordinator = coordinator
-        self.recoveryBlockSeconds = recoveryBlockSeconds
-        self.commands = commands
-            ?? LocalCommandLog(
-                applier: BatonCommandApplier(
-                    database: database, controls: controls, monitor: monitor, logger: Logger(label: "baton")))
-        self.raft = raft
-        self.monitor = monitor
-        self.detector = detector
-        self.controls = controls
+        self.node = node
         self.authentication = authentication
-        self.database = database
         self.metricsRegistry = metricsRegistry
-        self.pollSeconds = pollSeconds
-        self.defaultPort = defaultPort
-        self.nodeHostname = nodeHostname
+        self.nodeHostname = nodeHostname ?? ProcessInfo.processInfo.hostName
         self.now = now
     }
+
+    var monitor: TopologyMonitor { node.monitor }
+    var detector: FailureDetector { node.detector }
+    var controls: OperatorControls { node.controls }
+    var coordinator: RecoveryCoordinator { node.coordinator }
+    /// Where operator decisions go: the Raft log, or this node's store.
+    var commands: any CommandLog { node.commands }
+    /// This node's Raft group; `nil` for a single node.
+    var raft: RaftGroupView<ContinuousClock>? { node.raft }
+    var pollSeconds: Int { node.engineConfiguration.pollSeconds }
+    var defaultPort: Int { node.configuration.discovery.defaultInstancePort }
+    /// `RecoveryPeriodBlockSeconds`, for the "active period" of audited recoveries.
+    var recoveryBlockSeconds: Int { node.configuration.recovery.blockSeconds }
 
     /// All routes, with errors rendered as JSON envelopes.
     public func router() -> Router<BasicRequestContext> {
@@ -123,7 +109,7 @@ public struct BatonAPI: Sendable {
             return member.clusterName
         }
         let hint = parameter(context, "host") ?? ""
-        guard let name = ClusterHint.resolve(hint, in: instances, defaultPort: defaultPort) else {
+        guard let name = ClusterHintResolver.resolve(hint, in: instances, defaultPort: defaultPort) else {
             throw APIError("Unable to determine cluster name for hint \"\(hint)\"")
         }
         return name

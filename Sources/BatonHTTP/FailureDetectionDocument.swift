@@ -1,5 +1,4 @@
 import BatonCore
-import BatonStore
 import Foundation
 
 /// A failure detection as `audit-failure-detection` returns it (orchestrator's TopologyRecovery shape, with the

@@ -4,13 +4,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// On a Raft follower, a mutating request (and `routed-leader-check`) is sent on to the leader's API and the
 /// leader's answer returned, so clients may call any node. Reads are answered locally. A request that was already
 /// forwarded once is never forwarded again (no loops while leadership moves); without a known leader the answer is
 /// 503.
 struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
-    let raft: RaftCluster
+    let raft: RaftGroupView<ContinuousClock>
     static var forwardedHeader: HTTPField.Name { HTTPField.Name("X-Baton-Forwarded")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws

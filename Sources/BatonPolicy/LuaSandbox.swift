@@ -1,5 +1,6 @@
 import BatonCore
 import CLua
+import Foundation
 
 /// One Lua state for one decision: the safe libraries only (`base` without `dofile`/`loadfile`/`load`/
 /// `collectgarbage`, `string` without `dump`, `table` without `move`, `math` with a fixed seed, `utf8`) plus the

@@ -24,7 +24,7 @@ public struct Policy: Sendable {
         self.name = name
         self.source = source
         self.limits = limits
-        contentHash = SHA256.hex(source.utf8)
+        contentHash = Self.contentHash(of: source)
         let sandbox = LuaSandbox(limits: limits, chunkName: name)
         try sandbox.load(source: source)
         var defined: Set<PolicyFunction> = []

@@ -19,7 +19,7 @@ extension BatonDatabase {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        detection.key.hostname, detection.key.port, detection.clusterName, detection.analysis,
+                        detection.key.hostname, detection.key.port, detection.clusterName, detection.analysis.rawValue,
                         detection.detectedAt.timeIntervalSince1970, detection.endsActivePeriod.timeIntervalSince1970,
                         detection.document,
                     ])
@@ -66,7 +66,7 @@ extension BatonDatabase {
                     try db.execute(
                         sql: "INSERT INTO analysis_changelog (hostname, port, analysis, changed_at) VALUES (?, ?, ?, ?)",
                         arguments: [
-                            change.key.hostname, change.key.port, change.analysis, change.changedAt.timeIntervalSince1970,
+                            change.key.hostname, change.key.port, change.analysis.rawValue, change.changedAt.timeIntervalSince1970,
                         ])
                 }
             }
@@ -92,7 +92,7 @@ extension BatonDatabase {
                     let key = InstanceKey(hostname: row["hostname"], port: row["port"])
                     byKey[key, default: []].append(
                         AnalysisChange(
-                            key: key, analysis: row["analysis"],
+                            key: key, analysis: try row.analysisCode(),
                             changedAt: Date(timeIntervalSince1970: row["changed_at"])))
                 }
                 return byKey
@@ -118,13 +118,13 @@ extension BatonDatabase {
                 SELECT * FROM failure_detection WHERE hostname = ? AND port = ? AND ends_active_period > ?
                 ORDER BY id DESC LIMIT 1
                 """, arguments: [key.hostname, key.port, date.timeIntervalSince1970]
-        ).map(detection)
+        ).map { try detection($0) }
     }
 
-    private static func detection(_ row: Row) -> FailureDetectionRecord {
+    private static func detection(_ row: Row) throws -> FailureDetectionRecord {
         FailureDetectionRecord(
             id: row["id"], key: InstanceKey(hostname: row["hostname"], port: row["port"]),
-            clusterName: row["cluster_name"], analysis: row["analysis"],
+            clusterName: row["cluster_name"], analysis: try row.analysisCode(),
             detectedAt: Date(timeIntervalSince1970: row["detected_at"]),
             endsActivePeriod: Date(timeIntervalSince1970: row["ends_active_period"]), document: row["document"])
     }

@@ -30,7 +30,7 @@ extension BatonDatabase {
                         """,
                     arguments: [
                         recovery.uid, recovery.failedKey.hostname, recovery.failedKey.port, recovery.clusterName,
-                        recovery.clusterAlias, recovery.analysis, recovery.kind.rawValue, recovery.command,
+                        recovery.clusterAlias, recovery.analysis.rawValue, recovery.kind.rawValue, recovery.command,
                         recovery.processingNode, recovery.startedAt.timeIntervalSince1970, recovery.lastDetectionID,
                         recovery.policyHash, recovery.analysisDocument,
                     ])
@@ -184,7 +184,7 @@ extension BatonDatabase {
                           blocking_recovery_id = excluded.blocking_recovery_id, reason = excluded.reason
                         """,
                     arguments: [
-                        record.failedKey.hostname, record.failedKey.port, record.clusterName, record.analysis,
+                        record.failedKey.hostname, record.failedKey.port, record.clusterName, record.analysis.rawValue,
                         record.lastBlockedAt.timeIntervalSince1970, record.blockingRecoveryID, record.reason,
                     ])
             }
@@ -207,7 +207,7 @@ extension BatonDatabase {
                 ).map { row in
                     BlockedRecoveryRecord(
                         failedKey: InstanceKey(hostname: row["hostname"], port: row["port"]),
-                        clusterName: row["cluster_name"], analysis: row["analysis"],
+                        clusterName: row["cluster_name"], analysis: try row.analysisCode(),
                         lastBlockedAt: Date(timeIntervalSince1970: row["last_blocked_at"]),
                         blockingRecoveryID: row["blocking_recovery_id"], reason: row["reason"])
                 }
@@ -236,7 +236,7 @@ extension BatonDatabase {
         }
         var record = RecoveryRecord(
             id: row["id"], uid: row["uid"], failedKey: InstanceKey(hostname: row["hostname"], port: row["port"]),
-            clusterName: row["cluster_name"], clusterAlias: row["cluster_alias"], analysis: row["analysis"], kind: kind,
+            clusterName: row["cluster_name"], clusterAlias: row["cluster_alias"], analysis: try row.analysisCode(), kind: kind,
             command: row["command"], processingNode: row["processing_node"],
             startedAt: Date(timeIntervalSince1970: row["started_at"]), lastDetectionID: row["last_detection_id"],
             policyHash: row["policy_hash"], analysisDocument: row["analysis_document"])

@@ -72,7 +72,7 @@ extension BatonDatabase {
                     detections: try Row.fetchAll(db, sql: "SELECT * FROM failure_detection ORDER BY id").map { row in
                         FailureDetectionRecord(
                             id: row["id"], key: InstanceKey(hostname: row["hostname"], port: row["port"]),
-                            clusterName: row["cluster_name"], analysis: row["analysis"],
+                            clusterName: row["cluster_name"], analysis: try row.analysisCode(),
                             detectedAt: Date(timeIntervalSince1970: row["detected_at"]),
                             endsActivePeriod: Date(timeIntervalSince1970: row["ends_active_period"]),
                             document: row["document"])
@@ -122,7 +122,7 @@ extension BatonDatabase {
                             """,
                         arguments: [
                             record.id, record.uid, record.failedKey.hostname, record.failedKey.port, record.clusterName,
-                            record.clusterAlias, record.analysis, record.kind.rawValue, record.command,
+                            record.clusterAlias, record.analysis.rawValue, record.kind.rawValue, record.command,
                             record.processingNode, record.startedAt.timeIntervalSince1970,
                             record.endedAt?.timeIntervalSince1970, record.attempted, record.isSuccessful,
                             record.successor?.hostname, record.successor?.port, record.successorAlias,
@@ -141,7 +141,7 @@ extension BatonDatabase {
                             """,
                         arguments: [
                             detection.id, detection.key.hostname, detection.key.port, detection.clusterName,
-                            detection.analysis, detection.detectedAt.timeIntervalSince1970,
+                            detection.analysis.rawValue, detection.detectedAt.timeIntervalSince1970,
                             detection.endsActivePeriod.timeIntervalSince1970, detection.document,
                         ])
                 }

@@ -1,4 +1,7 @@
+import BatonCore
 import BatonEngine
+import BatonHooks
+import BatonPolicy
 import Foundation
 import Testing
 

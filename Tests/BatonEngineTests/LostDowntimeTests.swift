@@ -17,27 +17,10 @@ struct LostDowntimeTests {
         probing.set(Self.key(1), .facts(.mariaDB(serverID: 1, replicas: [Self.key(2)])))
         probing.set(Self.key(2), .facts(.mariaDB(serverID: 2, source: Self.key(1))))
         probing.set(Self.key(3), .facts(.mariaDB(serverID: 3)))
-        let database = try BatonDatabase()
-        let logger = Logger(label: "test")
-        let monitor = try TopologyMonitorTests.monitor(probing, database: database)
-        for port in 1...3 { _ = try await monitor.discover(Self.key(port)) }
-        let controls = try OperatorControls(database: database, logger: logger)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger)
-        let configuration = try BatonConfiguration.parse(Data("{}".utf8))
         let now = Date()
-        let coordinator = RecoveryCoordinator(
-            monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
-                recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
-            policy: .none, hooks: HookRunner(logger: logger),
-            executor: RecoveryExecutor(
-                access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: "test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
-            logger: logger, now: { now })
+        let node = try await BatonNode.scripted(probing, now: { now })
+        for port in 1...3 { _ = try await node.monitor.discover(Self.key(port)) }
+        let controls = node.controls, coordinator = node.coordinator, configuration = node.configuration
         let lifetime = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
         for port in 2...3 {
             _ = try controls.beginDowntime(

@@ -44,16 +44,6 @@ enum FleetClient {
     static func rows(_ connection: MySQLConnection, _ sql: String) async throws -> [[String: String?]] {
         try await connection.query(sql).rows.map(\.dictionary)
     }
-
-    /// Polls `condition` every 20 ms for up to `seconds`.
-    static func eventually(seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
 }
 
 /// The prober's session over a `MySQLConnection` (BatonEngine has the production one).

@@ -37,20 +37,13 @@ import Testing
         probing.set(key(3), .facts(.mariaDB(serverID: 3, source: key(1), replicas: [key(4)])))
         probing.set(key(4), .facts(.mariaDB(serverID: 4, source: key(3))))
         let registry = PrometheusCollectorRegistry()
-        let database = try BatonDatabase()
-        let monitor = try TopologyMonitor(
-            database: database, probing: probing,
-            configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"))
+        let node = try await BatonNode.scripted(
+            probing, metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        let monitor = node.monitor, detector = node.detector, controls = node.controls
         for port in 1...4 { _ = try await monitor.discover(key(port)) }
-        let controls = try OperatorControls(database: database, logger: Logger(label: "test"))
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(),
-            logger: Logger(label: "test"))
         detector.analyze()
         let api = BatonAPI(
-            monitor: monitor, detector: detector, controls: controls, database: database,
-            authentication: authentication, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
+            node: node, authentication: authentication, metricsRegistry: registry, nodeHostname: "baton-test")
         return Fixture(
             app: Application(router: api.router()), monitor: monitor, detector: detector, controls: controls,
             probing: probing)

@@ -48,34 +48,14 @@ import Testing
         probing.set(T.key(2), .facts(.mariaDB(serverID: 2, source: T.key(1))))
         probing.set(T.key(3), .facts(.mariaDB(serverID: 3, source: T.key(1), replicas: [T.key(4)])))
         probing.set(T.key(4), .facts(.mariaDB(serverID: 4, source: T.key(3))))
-        let configuration = try BatonConfiguration.parse(Data(#"{"RecoverMasterClusterFilters": ["*"]}"#.utf8))
         let registry = PrometheusCollectorRegistry()
-        let database = try BatonDatabase()
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let monitor = try TopologyMonitor(
-            database: database, probing: probing,
-            configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
+        let node = try await BatonNode.scripted(
+            probing, configuration: #"{"RecoverMasterClusterFilters": ["*"]}"#,
             metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet)
-        for port in 1...4 { _ = try await monitor.discover(T.key(port)) }
-        let controls = try OperatorControls(database: database, logger: quiet)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: quiet)
-        detector.analyze()
-        let coordinator = RecoveryCoordinator(
-            monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
-                recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
-            policy: .none, hooks: HookRunner(logger: quiet),
-            executor: RecoveryExecutor(
-                access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quiet),
-            leadership: SingleNodeLeadership(nodeName: "baton-test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: quiet)),
-            logger: quiet)
-        let api = BatonAPI(
-            monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
-            metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")
+        for port in 1...4 { _ = try await node.monitor.discover(T.key(port)) }
+        node.detector.analyze()
+        let api = BatonAPI(node: node, metricsRegistry: registry, nodeHostname: "baton-test")
         let router = api.router()
         // RouterPath writes a capture as `{name}`; the routes are listed here as they are declared, `:name`.
         let routes = router.routes.map {

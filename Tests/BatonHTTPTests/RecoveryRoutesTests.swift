@@ -32,35 +32,14 @@ import Testing
         probing.set(T.key(2), .facts(.mariaDB(serverID: 2, source: T.key(1))))
         probing.set(T.key(3), .facts(.mariaDB(serverID: 3, source: T.key(1), replicas: [T.key(4)])))
         probing.set(T.key(4), .facts(.mariaDB(serverID: 4, source: T.key(3))))
-        let configuration = try BatonConfiguration.parse(Data(json.utf8))
         let registry = PrometheusCollectorRegistry()
         let database = try BatonDatabase()
-        let logger = Logger(label: "test")
-        let monitor = try TopologyMonitor(
-            database: database, probing: probing,
-            configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
-        for port in 1...4 { _ = try await monitor.discover(T.key(port)) }
-        let controls = try OperatorControls(database: database, logger: logger)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger)
-        detector.analyze()
-        let coordinator = RecoveryCoordinator(
-            monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
-                recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
-            policy: .none, hooks: HookRunner(logger: logger),
-            executor: RecoveryExecutor(
-                access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: "baton-test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
-            logger: logger)
-        let api = BatonAPI(
-            monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
-            authentication: authentication, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306,
-            nodeHostname: "baton-test")
+        let node = try await BatonNode.scripted(
+            probing, configuration: json, database: database,
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        for port in 1...4 { _ = try await node.monitor.discover(T.key(port)) }
+        node.detector.analyze()
+        let api = BatonAPI(node: node, authentication: authentication, metricsRegistry: registry, nodeHostname: "baton-test")
         return Fixture(app: Application(router: api.router()), database: database)
     }
 
@@ -125,7 +104,7 @@ import Testing
         let started = Date(timeIntervalSince1970: 1_800_000_000)
         guard case .registered(let record) = try fixture.database.registerRecovery(
             RecoveryRecord(
-                uid: "u-1", failedKey: T.key(1), clusterName: "10.0.0.1:1", analysis: "DeadMaster", kind: .masterRecovery,
+                uid: "u-1", failedKey: T.key(1), clusterName: "10.0.0.1:1", analysis: .deadMaster, kind: .masterRecovery,
                 processingNode: "baton-test", startedAt: started))
         else {
             Issue.record("registration failed")
@@ -137,7 +116,7 @@ import Testing
             RecoveryResolution(endedAt: started.addingTimeInterval(2), attempted: true, isSuccessful: true, successor: T.key(3)))
         try fixture.database.recordBlockedRecovery(
             BlockedRecoveryRecord(
-                failedKey: T.key(3), clusterName: "10.0.0.1:3", analysis: "DeadMaster", lastBlockedAt: Date(),
+                failedKey: T.key(3), clusterName: "10.0.0.1:3", analysis: .deadMaster, lastBlockedAt: Date(),
                 blockingRecoveryID: record.id, reason: "10.0.0.1:3 took over recently"))
 
         try await fixture.app.test(.router) { client in

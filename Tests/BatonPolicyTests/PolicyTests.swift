@@ -10,11 +10,11 @@ import Testing
     }
 
     @Test func contentHashIsSHA256OfTheSource() throws {
-        #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Policy.contentHash(of: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Policy.contentHash(of: "") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         let long = String(repeating: "a", count: 1000)
-        #expect(SHA256.hex(long.utf8) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-        #expect(try policy("x = 1").contentHash == SHA256.hex("x = 1".utf8))
+        #expect(Policy.contentHash(of: long) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(try policy("x = 1").contentHash == Policy.contentHash(of: "x = 1"))
     }
 
     @Test func definedFunctionsAreDiscovered() throws {

@@ -1,4 +1,5 @@
 import BatonRaft
+import BatonTestSupport
 import Logging
 import Testing
 
@@ -61,18 +62,18 @@ struct RaftNodeTests {
                 try await leader.propose(command(1), timeout: .seconds(30))
             }
             #expect([.leadershipLost, .timeout].contains(error.code))
-            try await eventually("the isolated leader no longer leads") { !leader.isLeader }
+            try await requireEventually("the isolated leader no longer leads") { !leader.isLeader }
             let newLeader = try await cluster.waitForLeader(among: others)
             #expect(newLeader.id != leader.id)
             cluster.network.heal()
             // The old leader rejoins as a follower of the new one.
-            try await eventually("the old leader follows the new one") { leader.leader?.id == newLeader.id }
+            try await requireEventually("the old leader follows the new one") { leader.leader?.id == newLeader.id }
             _ = try await newLeader.propose(command(2))
         }
     }
 
     @Test func proposalTimesOutWhenNothingCommits() async throws {
-        var options = RaftTestCluster.fastOptions
+        var options = RaftRuntimeCluster.fastOptions
         options.checkQuorum = false  // keep leading while cut off, so that only the timeout can end the wait
         try await withRaftCluster(3, backend: .inMemory, options: options) { cluster in
             let leader = try await cluster.waitForLeader()
@@ -107,7 +108,7 @@ struct RaftNodeTests {
     }
 
     @Test func requestsToAStoppedNodeFail() async throws {
-        let cluster = try await RaftTestCluster.start(1, backend: .inMemory)
+        let cluster = try await RaftRuntimeCluster.start(1, backend: .inMemory)
         let leader = try await cluster.waitForLeader()
         await cluster.shutdown()
         #expect(!leader.isLeader)

@@ -1,4 +1,5 @@
 import BatonRaft
+import BatonTestSupport
 import BatonStore
 import Foundation
 import Testing
@@ -171,7 +172,7 @@ struct RaftSQLiteStorageTests {
             // Let it acknowledge a few hundred more batches, then kill it mid-stream.
             let target = acknowledged + 200
             do {
-                try await eventually("the child acknowledges entry \(target)", timeout: .seconds(90)) {
+                try await requireEventually("the child acknowledges entry \(target)", timeout: .seconds(90)) {
                     Self.lastAcknowledged(in: output) >= target
                 }
             } catch {

@@ -1,4 +1,5 @@
 import BatonRaft
+import BatonTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -70,14 +71,14 @@ struct RaftTCPClusterTests {
     }
 
     @Test func aWipedNodeRejoinsUnderANewIdThroughASnapshot() async throws {
-        var options = RaftTestCluster.fastOptions
+        var options = RaftRuntimeCluster.fastOptions
         options.snapshotThreshold = 16
         options.trailingEntries = 4
         options.snapshotChunkSize = 4096  // the snapshot takes several chunks
         try await withRaftCluster(3, backend: .tcp(secret: Self.secret), options: options) { cluster in
             let leader = try await cluster.waitForLeader()
             for n in 1...60 { _ = try await leader.propose(command(n, size: 512)) }
-            try await eventually("the leader compacted its log") { leader.status.snapshotIndex > 0 }
+            try await requireEventually("the leader compacted its log") { leader.status.snapshotIndex > 0 }
             // Node 3 (or another follower) loses its disk. A wiped node has lost its vote: it comes back under a new id.
             let wiped = cluster.running.first { $0 != leader.id }!
             await cluster.stop(wiped)
@@ -92,7 +93,7 @@ struct RaftTCPClusterTests {
             try await cluster.waitForApplied([newcomer], through: leader.status.appliedIndex)
             #expect(cluster.app(newcomer).restores >= 1, "the newcomer was populated by a snapshot")
             #expect(cluster.app(newcomer).commands == (1...60).map { command($0, size: 512) })
-            try await eventually("the learner can be promoted") {
+            try await requireEventually("the learner can be promoted") {
                 do {
                     try await leader.promote(newcomer)
                     return true
@@ -135,7 +136,7 @@ struct RaftTCPClusterTests {
             let leader = try await cluster.waitForLeader()
             _ = try await leader.propose(command(1))
             try await leader.removeServer(leader.id)
-            try await eventually("the removed leader no longer leads") { !leader.isLeader }
+            try await requireEventually("the removed leader no longer leads") { !leader.isLeader }
             let others = cluster.running.filter { $0 != leader.id }
             let newLeader = try await cluster.waitForLeader(among: others)
             #expect(newLeader.id != leader.id)

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -82,12 +83,12 @@ struct RaftTCPTransportTests {
         let two = try await Running(2, secret: secret)
         one.transport.updatePeers([2: two.transport.advertisedAddress])
         // Node 2 has no configured address for node 1: it answers through the address node 1's hello announced.
-        try await eventually("node 2 receives") {
+        try await requireEventually("node 2 receives") {
             one.transport.send(heartbeat(1, 2, 1))
             return !two.messages.isEmpty
         }
         two.transport.send(heartbeat(2, 1, 2))
-        try await eventually("node 1 receives") { one.messages.contains(heartbeat(2, 1, 2)) }
+        try await requireEventually("node 1 receives") { one.messages.contains(heartbeat(2, 1, 2)) }
         #expect(two.messages.allSatisfy { $0 == heartbeat(1, 2, 1) })
         await one.stop()
         await two.stop()
@@ -127,7 +128,7 @@ struct RaftTCPTransportTests {
         }
         #expect(two.messages.isEmpty, "a rejected frame reached the node")
         // The node still accepts its real peer.
-        try await eventually("node 2 still receives from node 1") {
+        try await requireEventually("node 2 still receives from node 1") {
             one.transport.send(heartbeat(1, 2, 3))
             return two.messages.contains(heartbeat(1, 2, 3))
         }
@@ -139,14 +140,14 @@ struct RaftTCPTransportTests {
         let one = try await Running(1)
         var two = try await Running(2)
         one.transport.updatePeers([2: two.transport.advertisedAddress])
-        try await eventually("node 2 receives at its first address") {
+        try await requireEventually("node 2 receives at its first address") {
             one.transport.send(heartbeat(1, 2, 1))
             return !two.messages.isEmpty
         }
         await two.stop()
         two = try await Running(2)  // same id, new port
         one.transport.updatePeers([2: two.transport.advertisedAddress])
-        try await eventually("node 2 receives at its new address") {
+        try await requireEventually("node 2 receives at its new address") {
             one.transport.send(heartbeat(1, 2, 2))
             return two.messages.contains(heartbeat(1, 2, 2))
         }
@@ -161,7 +162,7 @@ struct RaftTCPTransportTests {
         await gone.stop()
         one.transport.updatePeers([2: address])
         for n in 0..<20_000 { one.transport.send(heartbeat(1, 2, UInt64(n))) }
-        try await eventually("frames to the unreachable peer are dropped") { one.transport.droppedFrames > 0 }
+        try await requireEventually("frames to the unreachable peer are dropped") { one.transport.droppedFrames > 0 }
         await one.stop()
     }
 
@@ -176,7 +177,7 @@ struct RaftTCPTransportTests {
                     previous: .zero, entries: [RaftEntry(index: 1, term: 1, data: [UInt8](repeating: 0, count: 70_000))],
                     commit: 0)))
         one.transport.send(big)
-        try await eventually("a normal message still arrives") {
+        try await requireEventually("a normal message still arrives") {
             one.transport.send(heartbeat(1, 2, 5))
             return two.messages.contains(heartbeat(1, 2, 5))
         }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RaftElectionTests {
     @Test func threeNodesElectOneLeaderAndReplicate() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         #expect(cluster.leaders == [1])
         #expect(cluster[2].currentLeader == 1)
@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func singleNodeElectsItselfAndCommitsAlone() throws {
-        let cluster = RaftTestCluster([1])
+        let cluster = RaftStateMachineCluster([1])
         cluster.campaign(1)
         #expect(cluster.leaders == [1])
         try cluster.propose(1, "x")
@@ -24,7 +24,7 @@ import Testing
     @Test func electionTimeoutIsRandomizedBetweenOneAndTwoTimeouts() throws {
         var seen: Set<Int> = []
         for seed in UInt64(0)..<60 {
-            var options = RaftTestCluster.defaultOptions
+            var options = RaftStateMachineCluster.defaultOptions
             options.randomSeed = seed
             var node = try RaftStateMachine(
                 id: 1, options: options, durable: .bootstrap(RaftMembership([RaftMember(id: 1), RaftMember(id: 2)])))
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func noLeaderWithoutAQuorum() {
-        let cluster = RaftTestCluster([1, 2, 3, 4, 5])
+        let cluster = RaftStateMachineCluster([1, 2, 3, 4, 5])
         cluster.drop = { ![1, 2].contains($0.to) || ![1, 2].contains($0.from) }
         cluster.tickAll(60)
         #expect(cluster.leaders.isEmpty)
@@ -48,8 +48,8 @@ import Testing
 
     @Test func candidateWithAStaleLogLoses() {
         // Node 1 misses entries 2...3; it cannot win against voters that hold them (election restriction).
-        let cluster = RaftTestCluster([1, 2, 3], options: {
-            var options = RaftTestCluster.defaultOptions
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: {
+            var options = RaftStateMachineCluster.defaultOptions
             options.preVote = false
             return options
         }())
@@ -64,7 +64,7 @@ import Testing
     @Test func theVoteIsInTheSameBatchAsTheGrant() throws {
         // The persist-before-send contract: a granted vote leaves only with the hard state that records it.
         var voter = try RaftStateMachine(
-            id: 2, options: RaftTestCluster.defaultOptions,
+            id: 2, options: RaftStateMachineCluster.defaultOptions,
             durable: .bootstrap(RaftMembership([RaftMember(id: 1), RaftMember(id: 2), RaftMember(id: 3)])))
         _ = voter.takeReady()
         voter.step(
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func restartKeepsTermVoteAndLog() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         try cluster.propose(1, "a")
         cluster.tickAll()

@@ -4,7 +4,7 @@ import Testing
 @Suite struct RaftMembershipTests {
     @Test func emptyNodeJoinsAsLearnerCatchesUpThroughASnapshotAndIsPromoted() throws {
         let options = RaftSnapshotTests.snapshottingOptions
-        let cluster = RaftTestCluster([1, 2, 3], options: options)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: options)
         cluster.answerSnapshotRequests = true
         cluster.campaign(1)
         for i in 0..<12 { try cluster.propose(1, "c\(i)") }
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func learnerIsPromotedOnlyOnceCaughtUp() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.add(4, durable: .empty)
         cluster.drop = { $0.to == 4 }
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func oneChangeAtATime() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.drop = { $0.isAppend }
         try cluster[1].proposeMembershipChange(.addLearner(4, address: "node4"))
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func newLeaderChangesNothingBeforeItCommitsInItsTerm() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.drop = { $0.isAppend }
         cluster.campaign(1)
         #expect(cluster[1].currentRole == .leader)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func removedFollowerDoesNotDisturbTheCluster() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let term = cluster[1].currentTerm
         try cluster[1].proposeMembershipChange(.remove(3))
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func removedLeaderStepsDownAfterCommittingItsRemoval() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         try cluster.propose(1, "before")
         try cluster[1].proposeMembershipChange(.remove(1))

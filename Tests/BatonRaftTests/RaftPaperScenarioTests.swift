@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: figure7.map(\.name))
     func figure7FollowerIsRepaired(_ name: String) throws {
         let follower = try #require(Self.figure7.first { $0.name == name }).terms
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.add(1, durable: durableLog(terms: Self.leaderLog, term: 7, voters: [1, 2, 3]))
         cluster.add(2, durable: durableLog(terms: follower, term: follower.max()!, voters: [1, 2, 3]))
         cluster.add(3, durable: durableLog(terms: Self.leaderLog, term: 7, voters: [1, 2, 3]))
@@ -48,10 +48,10 @@ import Testing
     @Test(arguments: [0, 1])
     func figure8OnlyCurrentTermEntriesCommitByCounting(_ row: Int) throws {
         let (mutation, expected) = Self.figure8Cases[row]
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.mutation = mutation
         let voters: [RaftNodeID] = [1, 2, 3, 4, 5]
-        let cluster = RaftTestCluster(voters, options: options)
+        let cluster = RaftStateMachineCluster(voters, options: options)
         cluster.add(1, durable: durableLog(terms: [1, 2], term: 3, voters: voters), options: options)
         cluster.add(2, durable: durableLog(terms: [1, 2], term: 3, voters: voters), options: options)
         cluster.add(3, durable: durableLog(terms: [1], term: 3, voters: voters), options: options)
@@ -78,9 +78,9 @@ import Testing
     /// lost, replaced by the new leader's log.
     @Test(arguments: [true, false])
     func staleLeaderIsReplacedAndItsUncommittedEntriesDiscarded(_ checkQuorum: Bool) throws {
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.checkQuorum = checkQuorum
-        let cluster = RaftTestCluster([1, 2, 3], options: options)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: options)
         cluster.campaign(1)
         try cluster.propose(1, "kept")
         cluster.isolate(1)
@@ -105,10 +105,10 @@ import Testing
     /// Split votes: two candidates in the same term, neither with a majority. Randomized timeouts resolve it.
     @Test(arguments: [UInt64(1), 2, 3])
     func splitVotesResolve(_ seed: UInt64) throws {
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.preVote = false
         let voters: [RaftNodeID] = [1, 2, 3, 4, 5]
-        let cluster = RaftTestCluster(voters, options: options)
+        let cluster = RaftStateMachineCluster(voters, options: options)
         for id in voters {
             var seeded = options
             seeded.randomSeed = seed

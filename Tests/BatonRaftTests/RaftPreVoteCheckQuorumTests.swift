@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RaftPreVoteCheckQuorumTests {
     @Test func preVoteKeepsAPartitionedNodeFromDisruptingOnRejoin() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let term = cluster[1].currentTerm
         cluster.isolate(3)
@@ -17,10 +17,10 @@ import Testing
     }
 
     @Test func withoutPreVoteARejoiningNodeDisruptsTheLeader() throws {
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.preVote = false
         options.checkQuorum = false
-        let cluster = RaftTestCluster([1, 2, 3], options: options)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: options)
         cluster.campaign(1)
         let term = cluster[1].currentTerm
         cluster.isolate(3)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func behindNodeCannotWinPreVotes() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.isolate(3)
         try cluster.propose(1, "a")
@@ -47,16 +47,16 @@ import Testing
     }
 
     @Test func isolatedLeaderStepsDownWithinAnElectionTimeout() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.isolate(1)
-        for _ in 0..<(2 * RaftTestCluster.defaultOptions.electionTicks) { cluster.tick(1) }
+        for _ in 0..<(2 * RaftStateMachineCluster.defaultOptions.electionTicks) { cluster.tick(1) }
         #expect(cluster[1].currentRole == .follower)
         #expect(throws: RaftError.self) { try cluster.propose(1, "x") }
     }
 
     @Test func followersInTheLeaseIgnoreVoteRequests() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let term = cluster[2].currentTerm
         let request = RaftMessage(
@@ -79,9 +79,9 @@ import Testing
     @Test func staleLeaderLearnsTheNewTermFromAFollower() throws {
         // A leader cut off without CheckQuorum keeps believing; the first follower it reaches answers with the newer
         // term, and it steps down.
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.checkQuorum = false
-        let cluster = RaftTestCluster([1, 2, 3], options: options)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: options)
         cluster.campaign(1)
         cluster.isolate(1)
         cluster.campaign(2)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RaftReplicationTests {
     @Test func followersRefuseProposalsAndNameTheLeader() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         #expect {
             try cluster[2].propose([1])
@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func proposalPositionIdentifiesTheCommittedEntry() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let position = try cluster[1].propose(Array("a".utf8))
         cluster.stabilize()
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func laggingFollowerIsRepairedAndLearnsTheCommitFromHeartbeats() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.isolate(3)
         for i in 0..<20 { try cluster.propose(1, "e\(i)") }
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func duplicatedAndReorderedMessagesAreHarmless() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         for i in 0..<5 { try cluster[1].propose(Array("p\(i)".utf8)) }
         cluster.collect()
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func leaderCommitsOnlyWithAQuorum() throws {
-        let cluster = RaftTestCluster([1, 2, 3, 4, 5])
+        let cluster = RaftStateMachineCluster([1, 2, 3, 4, 5])
         cluster.campaign(1)
         let committed = cluster[1].commitIndex
         cluster.drop = { ![1, 2].contains($0.to) }
@@ -59,10 +59,10 @@ import Testing
     }
 
     @Test func messagesOfSmallLimitsStillReplicateEverything() throws {
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.maxEntriesPerMessage = 1
         options.maxInflightMessages = 1
-        let cluster = RaftTestCluster([1, 2, 3], options: options)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: options)
         cluster.campaign(1)
         cluster.isolate(2)
         for i in 0..<10 { try cluster.propose(1, "\(i)") }

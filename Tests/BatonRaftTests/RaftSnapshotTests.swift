@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RaftSnapshotTests {
     static var snapshottingOptions: RaftOptions {
-        var options = RaftTestCluster.defaultOptions
+        var options = RaftStateMachineCluster.defaultOptions
         options.snapshotThreshold = 5
         options.trailingEntries = 0
         options.snapshotChunkSize = 4
@@ -11,8 +11,8 @@ import Testing
     }
 
     /// A three-node cluster where node 3 missed 20 commands that the leader has compacted away.
-    func clusterWithCompactedLeader() throws -> RaftTestCluster {
-        let cluster = RaftTestCluster([1, 2, 3], options: Self.snapshottingOptions)
+    func clusterWithCompactedLeader() throws -> RaftStateMachineCluster {
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: Self.snapshottingOptions)
         cluster.answerSnapshotRequests = true
         cluster.campaign(1)
         cluster.isolate(3)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func restartFromSnapshotAndLogSuffix() throws {
-        let cluster = RaftTestCluster([1, 2, 3], options: Self.snapshottingOptions)
+        let cluster = RaftStateMachineCluster([1, 2, 3], options: Self.snapshottingOptions)
         cluster.answerSnapshotRequests = true
         cluster.campaign(1)
         for i in 0..<12 { try cluster.propose(1, "c\(i)") }
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func snapshotsMustCoverNewAppliedEntries() throws {
-        let cluster = RaftTestCluster([1])
+        let cluster = RaftStateMachineCluster([1])
         cluster.campaign(1)
         try cluster.propose(1, "a")
         #expect {

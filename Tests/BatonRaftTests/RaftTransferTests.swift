@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RaftTransferTests {
     @Test func transferToAnUpToDateFollower() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let term = cluster[1].currentTerm
         try cluster[1].transferLeadership(to: 2)
@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func transferToALaggingFollowerCatchesItUpFirst() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.isolate(3)
         for i in 0..<5 { try cluster.propose(1, "\(i)") }
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func proposalsAreRefusedDuringATransferThatIsAbandonedAfterAnElectionTimeout() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         cluster.isolate(2)
         try cluster[1].transferLeadership(to: 2)
@@ -38,7 +38,7 @@ import Testing
         } throws: { ($0 as? RaftError)?.code == .transferInProgress }
         cluster.heal()
         cluster.drop = { $0.to == 2 && $0.payload == .timeoutNow }
-        for _ in 0..<RaftTestCluster.defaultOptions.electionTicks { cluster.tick(1) }
+        for _ in 0..<RaftStateMachineCluster.defaultOptions.electionTicks { cluster.tick(1) }
         cluster.stabilize()
         #expect(cluster[1].status.transferTarget == nil)
         #expect(cluster.leaders == [1])
@@ -48,7 +48,7 @@ import Testing
 
     @Test(arguments: [RaftNodeID(1), 9, 4])
     func invalidTargetsAreRefused(_ target: RaftNodeID) throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.add(4, durable: .empty)
         cluster.campaign(1)
         try cluster[1].proposeMembershipChange(.addLearner(4, address: "node4"))

@@ -114,7 +114,7 @@ import Testing
 /// Well-formed messages with nonsense in them must not harm a node.
 @Suite struct RaftHostileMessageTests {
     @Test func nonsenseMessagesAreIgnored() throws {
-        let cluster = RaftTestCluster([1, 2, 3])
+        let cluster = RaftStateMachineCluster([1, 2, 3])
         cluster.campaign(1)
         let before = cluster[2].status
         let hostile: [RaftMessage.Payload] = [

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import BatonCore
+import BatonTestSupport
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Calls a `baton serve` process's HTTP API and decodes its JSON.
 struct DaemonAPI {
@@ -24,7 +26,7 @@ struct DaemonAPI {
         _ type: T.Type, _ path: String, timeout: Duration, interval: Duration = .milliseconds(250),
         until condition: (T) -> Bool
     ) async throws -> (value: T?, satisfied: Bool) {
-        try await eventually(timeout: timeout, interval: interval) { try? await decode(T.self, path) } until: { condition($0) }
+        await eventuallyValue(timeout: timeout, interval: interval) { try? await decode(T.self, path) } until: { condition($0) }
     }
 
     /// Every recovery (`audit-recovery` pages of 20, newest first, until an empty page).
@@ -40,26 +42,9 @@ struct DaemonAPI {
 
     /// Waits until the daemon answers at all.
     func waitUntilUp(timeout: Duration) async -> Bool {
-        let answer = try? await eventually(timeout: timeout, interval: .milliseconds(100)) {
+        let answer = await eventuallyValue(timeout: timeout, interval: .milliseconds(100)) {
             (try? await get("lb-check"))?.status
         } until: { $0 == 200 }
-        return answer?.satisfied ?? false
-    }
-}
-
-/// Calls `read` every `interval` until its value satisfies `condition` or `timeout` passes.
-func eventually<T>(
-    timeout: Duration, interval: Duration, _ read: () async throws -> T?, until condition: (T) -> Bool
-) async throws -> (value: T?, satisfied: Bool) {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    var last: T?
-    while true {
-        if let value = try await read() {
-            last = value
-            if condition(value) { return (value, true) }
-        }
-        if clock.now >= deadline { return (last, false) }
-        try await Task.sleep(for: interval)
+        return answer.satisfied
     }
 }

@@ -94,7 +94,7 @@ import Testing
         let journalBefore = fleet.journal.count
         try await fleet.kill(primaries)
 
-        let (last, resolved) = try await eventually(timeout: .seconds(480), interval: .milliseconds(500)) {
+        let (last, resolved) = await eventuallyValue(timeout: .seconds(480), interval: .milliseconds(500)) {
             try? await api.allRecoveries()
         } until: { recoveries in
             recoveries.count >= Self.clusters && recoveries.allSatisfy { !$0.recoveryEndTimestamp.isEmpty }

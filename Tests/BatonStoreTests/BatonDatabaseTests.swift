@@ -65,7 +65,7 @@ import Testing
     let key = InstanceKey(hostname: "db", port: 1)
     let start = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func detection(at offset: TimeInterval, analysis: String = "DeadMaster") -> FailureDetectionRecord {
+    func detection(at offset: TimeInterval, analysis: AnalysisCode = .deadMaster) -> FailureDetectionRecord {
         FailureDetectionRecord(
             key: key, clusterName: "db:1", analysis: analysis, detectedAt: start.addingTimeInterval(offset),
             endsActivePeriod: start.addingTimeInterval(offset + 3600), document: Data("{}".utf8))
@@ -75,21 +75,21 @@ import Testing
         let database = try BatonDatabase()
         let first = try database.registerDetection(detection(at: 0))
         #expect(first.isNew)
-        let again = try database.registerDetection(detection(at: 10, analysis: "DeadMasterAndSomeReplicas"))
+        let again = try database.registerDetection(detection(at: 10, analysis: .deadMasterAndSomeReplicas))
         #expect(!again.isNew)
         #expect(again.record.id == first.record.id)
         let later = try database.registerDetection(detection(at: 3601))
         #expect(later.isNew)
         #expect(try database.failureDetections().map(\.id) == [later.record.id, first.record.id])
-        #expect(try database.failureDetection(id: first.record.id)?.analysis == "DeadMaster")
+        #expect(try database.failureDetection(id: first.record.id)?.analysis == .deadMaster)
     }
 
     @Test func changelogKeepsTheLatestPerInstanceInOrder() throws {
         let database = try BatonDatabase()
-        let codes = ["NoProblem", "UnreachableMaster", "DeadMaster", "NoProblem"]
+        let codes: [AnalysisCode] = [.noProblem, .unreachableMaster, .deadMaster, .noProblem]
         try database.appendAnalysisChanges(
             codes.enumerated().map { AnalysisChange(key: key, analysis: $1, changedAt: start.addingTimeInterval(Double($0))) })
         let changelog = try database.analysisChangelog(perInstance: 3)
-        #expect(changelog[key]?.map(\.analysis) == ["UnreachableMaster", "DeadMaster", "NoProblem"])
+        #expect(changelog[key]?.map(\.analysis) == [.unreachableMaster, .deadMaster, .noProblem])
     }
 }

@@ -10,7 +10,7 @@ struct RecoveryStoreTests {
 
     func recovery(_ uid: String, cluster: String = "db-1:3306", at offset: TimeInterval = 0) -> RecoveryRecord {
         RecoveryRecord(
-            uid: uid, failedKey: failed, clusterName: cluster, analysis: "DeadMaster", kind: .masterRecovery,
+            uid: uid, failedKey: failed, clusterName: cluster, analysis: .deadMaster, kind: .masterRecovery,
             processingNode: "node-a", startedAt: now.addingTimeInterval(offset))
     }
 
@@ -82,7 +82,7 @@ struct RecoveryStoreTests {
         #expect(try database.recoveries(unacknowledgedOnly: true).isEmpty)
 
         let blocked = BlockedRecoveryRecord(
-            failedKey: failed, clusterName: "db-1:3306", analysis: "DeadMaster", lastBlockedAt: now, blockingRecoveryID: first.id,
+            failedKey: failed, clusterName: "db-1:3306", analysis: .deadMaster, lastBlockedAt: now, blockingRecoveryID: first.id,
             reason: "recently recovered")
         try database.recordBlockedRecovery(blocked)
         var later = blocked

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BatonCore
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Calls a daemon's HTTP API and decodes JSON, for system tests.
 struct APICaller {

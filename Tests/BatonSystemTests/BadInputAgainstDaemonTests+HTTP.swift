@@ -1,12 +1,15 @@
 import AsyncHTTPClient
 import BatonCore
-import BatonRaft
 import BatonEngine
 import BatonHTTP
+import BatonRaft
 import BatonStore
 import BatonTestSupport
 import Foundation
+import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 import Prometheus
 import Testing
 
@@ -16,18 +19,9 @@ extension BadInputAgainstDaemonTests {
     /// in process the way `baton serve` builds it, so a new route is fuzzed without anyone listing it.
     static func registeredRoutes() async throws -> [String] {
         let registry = PrometheusCollectorRegistry()
-        let database = try BatonDatabase()
         let quiet = Logger(label: "baton.test") { _ in SwiftLogNoOpLogHandler() }
-        let monitor = try TopologyMonitor(
-            database: database, probing: ScriptedProbing(),
-            configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet)
-        let controls = try OperatorControls(database: database, logger: quiet)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(), logger: quiet)
-        let api = BatonAPI(
-            monitor: monitor, detector: detector, controls: controls, database: database, metricsRegistry: registry,
-            pollSeconds: 60, defaultPort: 3306)
+        let node = try await BatonNode.scripted(ScriptedProbing(), logger: quiet)
+        let api = BatonAPI(node: node, metricsRegistry: registry)
         // RouterPath writes a capture as `{name}`.
         return api.router().routes.map {
             "\($0.path)".replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")

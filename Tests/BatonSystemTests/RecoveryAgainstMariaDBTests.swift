@@ -1,5 +1,6 @@
 import BatonCore
 import BatonEngine
+import BatonMySQL
 import BatonTestSupport
 import Foundation
 import Testing

@@ -50,22 +50,12 @@ import Testing
         }
         try sandbox.sql(server, "INSERT INTO recovery.t VALUES (\(id))")
         for replica in replicas {
-            let arrived = await eventually {
+            let arrived = await eventually(timeout: .seconds(15), interval: .milliseconds(100)) {
                 (try? sandbox.sql(replica, "SELECT COUNT(*) FROM recovery.t WHERE id = \(id)"))?
                     .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
             }
             #expect(arrived, "row \(id) written on server \(server) did not reach server \(replica)")
         }
-    }
-
-    func eventually(timeout: Duration = .seconds(15), _ condition: () async -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return await condition()
     }
 
     /// `SHOW SLAVE STATUS` of one server by column name; `nil` when no replication is configured.
@@ -80,7 +70,7 @@ import Testing
     }
 
     func replicates(_ sandbox: MariaDBSandbox, _ server: Int, from source: Int) async -> Bool {
-        await eventually {
+        await eventually(timeout: .seconds(15), interval: .milliseconds(100)) {
             guard let status = try? await replicationStatus(sandbox, server) else { return false }
             return status["Master_Port"] == "\(sandbox.port(source))" && status["Slave_IO_Running"] == "Yes"
                 && status["Slave_SQL_Running"] == "Yes"

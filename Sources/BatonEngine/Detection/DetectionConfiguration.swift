@@ -23,15 +23,8 @@ public struct DetectionConfiguration: Sendable {
 
 extension DetectionConfiguration {
     public init(_ configuration: BatonConfiguration) {
-        let detection = configuration.detection
         self.init(
-            analysis: AnalysisSettings(
-                pollSeconds: configuration.discovery.instancePollSeconds,
-                reasonableCheckSeconds: configuration.discovery.reasonableInstanceCheckSeconds,
-                reasonableReplicationLagSeconds: detection.reasonableReplicationLagSeconds,
-                reasonableLockedSemiSyncMasterSeconds: detection.reasonableLockedSemiSyncMasterSeconds,
-                recoverNonWriteableMaster: detection.recoverNonWriteableMaster,
-                enforceExactSemiSyncReplicas: detection.enforceExactSemiSyncReplicas),
-            detectionBlockSeconds: detection.failureDetectionPeriodBlockMinutes * 60)
+            analysis: configuration.analysisSettings,
+            detectionBlockSeconds: configuration.detection.failureDetectionPeriodBlockMinutes * 60)
     }
 }

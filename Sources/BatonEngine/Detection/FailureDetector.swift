@@ -89,7 +89,7 @@ public final class FailureDetector: Service, Sendable {
             for row in analyses {
                 codes[row.analyzedInstanceKey] = row.analysis
                 if state.codes[row.analyzedInstanceKey] != row.analysis {
-                    changes.append(AnalysisChange(key: row.analyzedInstanceKey, analysis: row.analysis.rawValue, changedAt: at))
+                    changes.append(AnalysisChange(key: row.analyzedInstanceKey, analysis: row.analysis, changedAt: at))
                 }
             }
             state.codes = codes
@@ -129,9 +129,9 @@ public final class FailureDetector: Service, Sendable {
         } catch {
             logger.error("Cannot record analysis changes", metadata: ["baton.error": "\(error)"])
         }
-        for change in changes where change.analysis != AnalysisCode.noProblem.rawValue {
+        for change in changes where change.analysis != .noProblem {
             logger.info(
-                "Analysis changed", metadata: ["baton.instance": "\(change.key)", "baton.analysis": "\(change.analysis)"])
+                "Analysis changed", metadata: ["baton.instance": "\(change.key)", "baton.analysis": "\(change.analysis.rawValue)"])
         }
         let encoder = JSONEncoder()
         let fresh = state.withLock { state in
@@ -145,7 +145,7 @@ public final class FailureDetector: Service, Sendable {
         for row in fresh {
             let detection = FailureDetectionRecord(
                 key: row.analyzedInstanceKey, clusterName: row.clusterDetails.clusterName,
-                analysis: row.analysis.rawValue, detectedAt: at,
+                analysis: row.analysis, detectedAt: at,
                 endsActivePeriod: at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds)),
                 document: (try? encoder.encode(row)) ?? Data("{}".utf8))
             if let replicated {

@@ -3,6 +3,7 @@ import BatonHooks
 import BatonPolicy
 import BatonStore
 import Foundation
+import Logging
 
 extension RecoveryCoordinator {
     /// Performs one recovery from registration to resolution: register (the cluster's lock) → detection hooks →
@@ -23,7 +24,7 @@ extension RecoveryCoordinator {
         var record = RecoveryRecord(
             uid: UUID().uuidString.lowercased(), failedKey: row.analyzedInstanceKey,
             clusterName: row.clusterDetails.clusterName, clusterAlias: row.clusterDetails.clusterAlias,
-            analysis: row.analysis.rawValue, kind: kind == .deadPrimary ? .masterRecovery : .intermediateMasterRecovery,
+            analysis: row.analysis, kind: kind == .deadPrimary ? .masterRecovery : .intermediateMasterRecovery,
             command: request.command, processingNode: leadership.nodeName, startedAt: started,
             lastDetectionID: detection?.id ?? 0, policyHash: decider.policy.contentHash,
             analysisDocument: (try? JSONEncoder().encode(row)) ?? Data("{}".utf8))

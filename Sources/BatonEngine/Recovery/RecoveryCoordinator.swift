@@ -295,7 +295,7 @@ public final class RecoveryCoordinator: Service, Sendable {
         do {
             try database.recordBlockedRecovery(
                 BlockedRecoveryRecord(
-                    failedKey: key, clusterName: row.clusterDetails.clusterName, analysis: row.analysis.rawValue,
+                    failedKey: key, clusterName: row.clusterDetails.clusterName, analysis: row.analysis,
                     lastBlockedAt: at, blockingRecoveryID: blocking, reason: reason))
         } catch {
             logger.error("Cannot record a blocked recovery", metadata: ["baton.error": "\(error)"])

@@ -44,11 +44,11 @@ public struct BatonRaftApplication: RaftApplication {
 
 /// Commands through the Raft log: only the leader proposes; the answer comes once the command is committed and
 /// applied on this node.
-public struct RaftCommandLog: CommandLog {
-    let node: RaftNode<ContinuousClock>
+public struct RaftCommandLog<C: Clock>: CommandLog where C.Duration == Duration {
+    let node: RaftNode<C>
     let applier: BatonCommandApplier
 
-    public init(node: RaftNode<ContinuousClock>, applier: BatonCommandApplier) {
+    public init(node: RaftNode<C>, applier: BatonCommandApplier) {
         self.node = node
         self.applier = applier
     }
@@ -79,11 +79,11 @@ public struct RaftCommandLog: CommandLog {
 }
 
 /// Leadership from the Raft node: true only while it leads a live quorum (CheckQuorum).
-public struct RaftLeadership: Leadership {
-    let node: RaftNode<ContinuousClock>
+public struct RaftLeadership<C: Clock>: Leadership where C.Duration == Duration {
+    let node: RaftNode<C>
     public let nodeName: String
 
-    public init(node: RaftNode<ContinuousClock>, nodeName: String) {
+    public init(node: RaftNode<C>, nodeName: String) {
         self.node = node
         self.nodeName = nodeName
     }

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 extension RaftNode {
     /// Runs the node until the task is cancelled or a graceful shutdown is triggered: loads the storage (and

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The state a running ``RaftNode`` keeps in its loop task: the state machine and the requests waiting on it.
 ///

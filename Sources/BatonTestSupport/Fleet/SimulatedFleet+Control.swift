@@ -1,5 +1,6 @@
 import BatonCore
 import NIOCore
+import Synchronization
 
 /// What a test or operator sees of one simulated server.
 public struct FleetInstanceStatus: Sendable, Hashable, Codable {

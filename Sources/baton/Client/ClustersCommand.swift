@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonClient
+import BatonCore
 
 /// `baton clusters`: prints the name of every known cluster, one per line (from `clusters-info`).
 struct ClustersCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonClient
+import BatonCore
 
 /// `baton discover -i host[:port]`: asks the server to probe an instance now; prints its key as `host:port`.
 struct DiscoverCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonClient
+import BatonCore
 
 /// `baton forget -i host[:port]`: removes an instance from the server's topology; prints the key forgotten.
 struct ForgetCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonClient
+import BatonCore
 
 /// `baton which-cluster-master -i host[:port]` or `-c cluster`: prints the key of the cluster's primary.
 struct WhichClusterMasterCommand: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BatonCore
 import BatonEngine
-import BatonPolicy
 import Foundation
 
 /// `baton policy test POLICY --snapshot FILE --fail host:port [--config FILE]`: a dry run of a Lua policy against a
@@ -42,28 +41,17 @@ struct PolicyTestCommand: ParsableCommand {
         }
         let failed = try InstanceOptions.parseKey(fail, defaultPort: configuration.discovery.defaultInstancePort)
         let now = Date()
-        let settings = AnalysisSettings(
-            pollSeconds: configuration.discovery.instancePollSeconds,
-            reasonableCheckSeconds: configuration.discovery.reasonableInstanceCheckSeconds,
-            reasonableReplicationLagSeconds: configuration.detection.reasonableReplicationLagSeconds)
+        let test = OfflinePolicyTest(configuration: configuration, policyPath: policy)
         let instances: [Instance]
         do {
-            let data = try AnalyzeCommand.read(snapshot)
-            let documents = try OfflineAnalysis.decodeDocuments(data)
-            instances = try AnalysisSnapshot.fromDocuments(documents, now: now, settings: settings).instances
+            instances = try test.instances(fromSnapshot: try AnalyzeCommand.read(snapshot), now: now)
         } catch {
             AnalyzeCommand.fail("\(snapshot): \(error)")
             throw ExitCode(1)
         }
-        let loaded = LoadedPolicy.load(path: policy, limits: configuration.recovery.policyLimits)
-        let decider = RecoveryDecider(
-            settings: configuration.recovery, policy: loaded, pollSeconds: configuration.discovery.instancePollSeconds,
-            reasonableCheckSeconds: configuration.discovery.reasonableInstanceCheckSeconds)
         let report: WhatIfReport
         do {
-            report = try RecoveryDryRun.run(
-                failing: failed, instances: instances,
-                facts: RecoveryDryRun.Facts(now: now, analysisSettings: settings, nodeName: "policy-test"), decider: decider)
+            report = try test.run(failing: failed, instances: instances, now: now)
         } catch {
             AnalyzeCommand.fail("\(error)")
             throw ExitCode(1)
@@ -73,7 +61,7 @@ struct PolicyTestCommand: ParsableCommand {
         } else {
             print(report.text, terminator: "")
         }
-        if let error = loaded.loadError {
+        if let error = test.policy.loadError {
             AnalyzeCommand.fail(error)
             throw ExitCode(2)
         }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Synchronization
 
 extension RaftTCPTransport {
     /// Accepts connections until cancelled, each served by its own task.

@@ -1,11 +1,12 @@
 import BatonRaft
+import BatonTestSupport
 import BatonStore
 import Foundation
 import Logging
 
 /// Three (or more) ``RaftNode``s in this process, over real TCP on 127.0.0.1 with SQLite storage in a temporary
 /// directory, or over the in-memory transport and storage.
-final class RaftTestCluster {
+final class RaftRuntimeCluster {
     enum Backend {
         case tcp(secret: String?)
         case inMemory
@@ -42,7 +43,7 @@ final class RaftTestCluster {
         return options
     }()
 
-    init(backend: Backend, options: RaftOptions = RaftTestCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
+    init(backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
     {
         self.backend = backend
         self.configuration = RaftNodeConfiguration(
@@ -55,9 +56,9 @@ final class RaftTestCluster {
 
     /// Starts `count` founding voters with ids 1…count.
     static func start(
-        _ count: Int, backend: Backend, options: RaftOptions = RaftTestCluster.fastOptions
-    ) async throws -> RaftTestCluster {
-        let cluster = RaftTestCluster(backend: backend, options: options)
+        _ count: Int, backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions
+    ) async throws -> RaftRuntimeCluster {
+        let cluster = RaftRuntimeCluster(backend: backend, options: options)
         var founders: [RaftMember] = []
         for n in 1...count {
             let member = try await cluster.add(RaftNodeID(UInt64(n)))
@@ -159,7 +160,7 @@ final class RaftTestCluster {
 
     /// Waits until one running node leads and every running member knows it.
     func waitForLeader(among ids: [RaftNodeID]? = nil) async throws -> RaftNode<ContinuousClock> {
-        try await eventuallyValue("a leader known to all") {
+        try await requireEventuallyValue("a leader known to all") {
             guard let leader = currentLeader() else { return nil }
             let everyone = (ids ?? running).allSatisfy { node($0).leader?.id == leader.id }
             return everyone ? leader : nil
@@ -168,7 +169,7 @@ final class RaftTestCluster {
 
     /// Waits until every given member applied the same commands as `reference`, through at least `index`.
     func waitForApplied(_ ids: [RaftNodeID], through index: UInt64) async throws {
-        try await eventually("nodes \(ids) applied through \(index)") {
+        try await requireEventually("nodes \(ids) applied through \(index)") {
             ids.allSatisfy { node($0).status.appliedIndex >= index }
         }
     }
@@ -187,10 +188,10 @@ enum RaftPeerAddressForTests {
 
 /// Runs `body` with a started cluster and shuts the cluster down afterwards, whatever happens.
 func withRaftCluster<T>(
-    _ count: Int, backend: RaftTestCluster.Backend, options: RaftOptions = RaftTestCluster.fastOptions,
-    _ body: (RaftTestCluster) async throws -> T
+    _ count: Int, backend: RaftRuntimeCluster.Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions,
+    _ body: (RaftRuntimeCluster) async throws -> T
 ) async throws -> T {
-    let cluster = try await RaftTestCluster.start(count, backend: backend, options: options)
+    let cluster = try await RaftRuntimeCluster.start(count, backend: backend, options: options)
     do {
         let result = try await body(cluster)
         await cluster.shutdown()

@@ -1,28 +1,79 @@
 import BatonRaft
+import BatonStore
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// This node's membership of the Raft group, as the daemon and the API see it: leadership, status, membership
-/// changes by address, and the duties of a node that takes office (publish its API URL; hand leadership to the
-/// preferred leader).
-public final class RaftCluster: Service, Sendable {
-    public let node: RaftNode<ContinuousClock>
+/// One node's view of its Raft group, as the daemon and the API see it: leadership, status, membership changes by
+/// address, and the duties of a node that takes office (publish its API URL; hand leadership to the preferred
+/// leader). The Raft node itself stays inside `BatonEngine`: the API reads `groupStatus`, a plain value.
+public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration == Duration {
+    let node: RaftNode<C>
     public let settings: BatonConfiguration.RaftSettings
-    public let commands: RaftCommandLog
+    let commands: RaftCommandLog<C>
+    let clock: C
     let logger: Logger
 
-    public init(
-        node: RaftNode<ContinuousClock>, settings: BatonConfiguration.RaftSettings, commands: RaftCommandLog, logger: Logger
+    init(
+        node: RaftNode<C>, settings: BatonConfiguration.RaftSettings, commands: RaftCommandLog<C>, clock: C,
+        logger: Logger
     ) {
         self.node = node
         self.settings = settings
         self.commands = commands
+        self.clock = clock
         self.logger = logger
     }
 
+    /// Opens the Raft log, binds the transport and builds the node. The replicated tables are cleared first: the
+    /// snapshot and the log rebuild them, so no command is applied twice.
+    static func start(
+        _ settings: BatonConfiguration.RaftSettings, database: BatonDatabase, applier: BatonCommandApplier, clock: C,
+        logger: Logger
+    ) async throws -> RaftGroupView {
+        try database.clearReplicatedState()
+        let id = RaftNodeID(settings.selfID)
+        let storage = try RaftSQLiteStorage(directory: settings.dataDirectory, nodeID: id)
+        let transport = try await RaftTCPTransport.bind(
+            .init(
+                nodeID: id, host: settings.bindHost, port: settings.bindPort, advertisedAddress: settings.advertise,
+                sharedSecret: settings.sharedSecret.value.isEmpty ? nil : settings.sharedSecret.value),
+            logger: logger)
+        let membership = RaftMembership(settings.nodes.map { RaftMember(id: RaftNodeID($0.id), address: $0.address) })
+        var options = RaftOptions()
+        options.snapshotThreshold = UInt64(settings.snapshotThreshold)
+        options.trailingEntries = UInt64(settings.snapshotTrailingEntries)
+        #if BATON_MUTANT_NO_CHECK_QUORUM
+        // A deliberately broken build, made only by scripts/mutant-check to prove that the fault-injection suite
+        // fails when a leader cut off from its quorum keeps leading.
+        options.checkQuorum = false
+        logger.critical("Deliberately broken build: CheckQuorum is off. Never run this build against real servers.")
+        #endif
+        let node = try RaftNode(
+            configuration: RaftNodeConfiguration(
+                id: id, bootstrap: settings.bootstrap ? membership : nil, options: options,
+                tickInterval: .milliseconds(settings.tickMilliseconds)),
+            storage: storage, transport: transport,
+            application: BatonRaftApplication(applier: applier, logger: logger), clock: clock, logger: logger)
+        logger.info(
+            "Raft node configured",
+            metadata: [
+                "baton.raft.id": "\(id)", "baton.raft.advertise": "\(settings.advertise)",
+                "baton.raft.members": "\(settings.nodes.map(\.address).joined(separator: ","))",
+                "baton.raft.authenticated": "\(!settings.sharedSecret.value.isEmpty)",
+            ])
+        return RaftGroupView(
+            node: node, settings: settings, commands: RaftCommandLog(node: node, applier: applier), clock: clock,
+            logger: logger)
+    }
+
+    /// Leadership as recoveries ask for it: true only while this node leads a live quorum.
+    func leadership(nodeName: String) -> RaftLeadership<C> { RaftLeadership(node: node, nodeName: nodeName) }
+
     public var isLeader: Bool { node.isLeader }
-    public var status: RaftNodeStatus { node.status }
+
+    /// The group as this node sees it now.
+    public var groupStatus: RaftGroupStatus { RaftGroupStatus(node.status, leaderAddress: leaderAddress) }
 
     /// The leader's Raft address, when one is known.
     public var leaderAddress: String? { node.leader?.address }
@@ -34,7 +85,7 @@ public final class RaftCluster: Service, Sendable {
     public var isHealthy: Bool { node.leader != nil && node.status.running }
 
     /// The id of a member named by its Raft address (or by its id).
-    public func member(_ address: String) -> RaftMember? {
+    func member(_ address: String) -> RaftMember? {
         let members = node.status.membership.members
         if let id = UInt64(address), let member = members.first(where: { $0.id.rawValue == id }) { return member }
         return members.first { $0.address == address }
@@ -54,8 +105,7 @@ public final class RaftCluster: Service, Sendable {
         }
         let id = RaftNodeID(entry.id)
         try await node.addLearner(id, address: entry.address)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
+        let deadline = clock.now.advanced(by: .seconds(60))
         while true {
             let failure: RaftNodeError
             do {
@@ -66,7 +116,7 @@ public final class RaftCluster: Service, Sendable {
             }
             // Refused until the learner has caught up.
             guard failure.code == .refused, clock.now < deadline else { throw failure }
-            try await Task.sleep(for: .milliseconds(200))
+            try await clock.sleep(for: .milliseconds(200))
         }
     }
 

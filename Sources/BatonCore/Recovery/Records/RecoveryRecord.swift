@@ -1,4 +1,3 @@
-import BatonCore
 import Foundation
 
 /// One recovery as stored: registered when it starts (which takes the cluster's lock), resolved when it ends.
@@ -13,7 +12,7 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
     public var clusterName: String
     public var clusterAlias: String
     /// The analysis code that triggered it (`DeadMaster`, …).
-    public var analysis: String
+    public var analysis: AnalysisCode
     public var kind: Kind
     /// What started it: empty for an automatic recovery, else `recover`, `force-master-failover`, …
     public var command: String
@@ -47,7 +46,7 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
 
     public init(
         id: Int64 = 0, uid: String, failedKey: InstanceKey, clusterName: String, clusterAlias: String = "",
-        analysis: String, kind: Kind, command: String = "", processingNode: String, startedAt: Date,
+        analysis: AnalysisCode, kind: Kind, command: String = "", processingNode: String, startedAt: Date,
         lastDetectionID: Int64 = 0, policyHash: String = "", analysisDocument: Data = Data("{}".utf8)
     ) {
         self.id = id
@@ -86,76 +85,4 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
             id: id, cluster: clusterName, startedAt: startedAt, endedAt: endedAt, acknowledged: acknowledged,
             successor: successor)
     }
-}
-
-/// How a recovery ended, written by `resolveRecovery`.
-public struct RecoveryResolution: Sendable, Equatable, Codable {
-    public var endedAt: Date
-    public var attempted: Bool
-    public var isSuccessful: Bool
-    public var successor: InstanceKey?
-    public var successorAlias: String
-    public var lostReplicas: [InstanceKey]
-    public var participatingInstances: [InstanceKey]
-    public var errors: [String]
-
-    public init(
-        endedAt: Date, attempted: Bool, isSuccessful: Bool, successor: InstanceKey? = nil, successorAlias: String = "",
-        lostReplicas: [InstanceKey] = [], participatingInstances: [InstanceKey] = [], errors: [String] = []
-    ) {
-        self.endedAt = endedAt
-        self.attempted = attempted
-        self.isSuccessful = isSuccessful
-        self.successor = successor
-        self.successorAlias = successorAlias
-        self.lostReplicas = lostReplicas
-        self.participatingInstances = participatingInstances
-        self.errors = errors
-    }
-}
-
-/// One line of a recovery's audit trail (orchestrator's `topology_recovery_steps`).
-public struct RecoveryStepRecord: Sendable, Equatable, Codable {
-    public var id: Int64
-    public var recoveryUID: String
-    public var at: Date
-    public var message: String
-
-    public init(id: Int64 = 0, recoveryUID: String, at: Date, message: String) {
-        self.id = id
-        self.recoveryUID = recoveryUID
-        self.at = at
-        self.message = message
-    }
-}
-
-/// An automatic recovery the gate refused, kept per failed instance (the latest refusal).
-public struct BlockedRecoveryRecord: Sendable, Equatable {
-    public var failedKey: InstanceKey
-    public var clusterName: String
-    public var analysis: String
-    public var lastBlockedAt: Date
-    public var blockingRecoveryID: Int64?
-    public var reason: String
-
-    public init(
-        failedKey: InstanceKey, clusterName: String, analysis: String, lastBlockedAt: Date, blockingRecoveryID: Int64?,
-        reason: String
-    ) {
-        self.failedKey = failedKey
-        self.clusterName = clusterName
-        self.analysis = analysis
-        self.lastBlockedAt = lastBlockedAt
-        self.blockingRecoveryID = blockingRecoveryID
-        self.reason = reason
-    }
-}
-
-/// Which recoveries a query or an acknowledgement is about.
-public enum RecoveryScope: Sendable, Equatable, Codable {
-    case all
-    case cluster(String)
-    case instance(InstanceKey)
-    case id(Int64)
-    case uid(String)
 }

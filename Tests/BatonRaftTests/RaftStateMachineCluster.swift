@@ -2,7 +2,7 @@ import BatonRaft
 
 /// A small synchronous cluster for unit tests, in the manner of etcd's `network`: every node persists instantly,
 /// messages wait in one queue until `deliver` or `stabilize`, and filters drop what a test wants dropped.
-final class RaftTestCluster {
+final class RaftStateMachineCluster {
     var nodes: [RaftNodeID: RaftStateMachine] = [:]
     var durable: [RaftNodeID: RaftDurableState] = [:]
     /// Commands applied by each node, in order (data of `.command` entries).
@@ -19,7 +19,7 @@ final class RaftTestCluster {
     /// Answers snapshot requests with the node's applied commands, joined.
     var answerSnapshotRequests = false
 
-    init(_ ids: [RaftNodeID], options: RaftOptions = RaftTestCluster.defaultOptions) {
+    init(_ ids: [RaftNodeID], options: RaftOptions = RaftStateMachineCluster.defaultOptions) {
         let membership = RaftMembership(ids.map { RaftMember(id: $0, address: "node\($0)") })
         for id in ids { add(id, durable: .bootstrap(membership), options: options) }
     }
@@ -32,7 +32,7 @@ final class RaftTestCluster {
         return options
     }
 
-    func add(_ id: RaftNodeID, durable state: RaftDurableState, options: RaftOptions = RaftTestCluster.defaultOptions) {
+    func add(_ id: RaftNodeID, durable state: RaftDurableState, options: RaftOptions = RaftStateMachineCluster.defaultOptions) {
         var options = options
         options.randomSeed = id.rawValue
         nodes[id] = try! RaftStateMachine(id: id, options: options, durable: state)
@@ -131,7 +131,7 @@ final class RaftTestCluster {
     func appliedStrings(_ id: RaftNodeID) -> [String] { applied[id]!.map { String(decoding: $0, as: UTF8.self) } }
 
     /// A node restarted from its durable state (volatile state lost).
-    func restart(_ id: RaftNodeID, options: RaftOptions = RaftTestCluster.defaultOptions) {
+    func restart(_ id: RaftNodeID, options: RaftOptions = RaftStateMachineCluster.defaultOptions) {
         queue.removeAll { $0.to == id }
         applied[id] = []
         add(id, durable: durable[id]!, options: options)

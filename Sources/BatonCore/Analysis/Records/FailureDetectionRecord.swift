@@ -1,4 +1,3 @@
-import BatonCore
 import Foundation
 
 /// A registered failure detection: the first time an actionable verdict appeared for an instance, kept active
@@ -7,14 +6,14 @@ public struct FailureDetectionRecord: Sendable, Equatable, Codable {
     public var id: Int64
     public var key: InstanceKey
     public var clusterName: String
-    public var analysis: String
+    public var analysis: AnalysisCode
     public var detectedAt: Date
     public var endsActivePeriod: Date
     /// The whole analysis row as JSON, as the API returns it.
     public var document: Data
 
     public init(
-        id: Int64 = 0, key: InstanceKey, clusterName: String, analysis: String, detectedAt: Date,
+        id: Int64 = 0, key: InstanceKey, clusterName: String, analysis: AnalysisCode, detectedAt: Date,
         endsActivePeriod: Date, document: Data
     ) {
         self.id = id
@@ -27,17 +26,4 @@ public struct FailureDetectionRecord: Sendable, Equatable, Codable {
     }
 
     public func isActive(at date: Date) -> Bool { date < endsActivePeriod }
-}
-
-/// One change of an instance's analysis code.
-public struct AnalysisChange: Sendable, Equatable {
-    public var key: InstanceKey
-    public var analysis: String
-    public var changedAt: Date
-
-    public init(key: InstanceKey, analysis: String, changedAt: Date) {
-        self.key = key
-        self.analysis = analysis
-        self.changedAt = changedAt
-    }
 }

@@ -1,6 +1,6 @@
 /// Resolves what an operator typed for a cluster — a cluster name, `host:port` of any member, or a bare host
 /// name — to a cluster name, as orchestrator's `:clusterHint` path parameters do.
-public enum ClusterHint {
+public enum ClusterHintResolver {
     public static func resolve(_ hint: String, in instances: [Instance], defaultPort: Int) -> String? {
         let hint = hint.trimmingCharacters(in: .whitespaces)
         guard !hint.isEmpty else { return nil }
