@@ -179,6 +179,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The module graph and the size of source files, read from Sources/ (no module of Baton's own is linked).
+        .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BatonRaftTests", dependencies: ["BatonRaft", "BatonTestSupport"], swiftSettings: swiftSettings),
