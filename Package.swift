@@ -166,6 +166,16 @@ let package = Package(
             path: "bench/RaftSimulation",
             swiftSettings: swiftSettings
         ),
+        // Raft failover and leadership transfer over TCP, measured (BENCHMARKS.md).
+        .executableTarget(
+            name: "baton-raft-election",
+            dependencies: [
+                "BatonRaft", "BatonTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/RaftElection",
+            swiftSettings: swiftSettings
+        ),
         // Thousands of simulated MySQL/MariaDB servers in one process, for benchmarks and demos (docs/simulator.md).
         .executableTarget(
             name: "baton-fleet",

@@ -1,49 +1,48 @@
 import BatonRaft
-import BatonTestSupport
 import BatonStore
 import Foundation
 import Logging
 
 /// Three (or more) ``RaftNode``s in this process, over real TCP on 127.0.0.1 with SQLite storage in a temporary
 /// directory, or over the in-memory transport and storage.
-final class RaftRuntimeCluster {
-    enum Backend {
+public final class RaftRuntimeCluster {
+    public enum Backend {
         case tcp(secret: String?)
         case inMemory
     }
 
-    final class Member {
-        let id: RaftNodeID
-        var address: String
-        let directory: String
-        var app = RecordingApplication()
-        var memoryStorage = RaftInMemoryStorage()
-        var node: RaftNode<ContinuousClock>?
-        var transport: (any RaftTransport)?
-        var task: Task<Void, any Error>?
+    public final class Member {
+        public let id: RaftNodeID
+        public var address: String
+        public let directory: String
+        public var app = RecordingApplication()
+        public var memoryStorage = RaftInMemoryStorage()
+        public var node: RaftNode<ContinuousClock>?
+        public var transport: (any RaftTransport)?
+        public var task: Task<Void, any Error>?
 
-        init(id: RaftNodeID, address: String, directory: String) {
+        public init(id: RaftNodeID, address: String, directory: String) {
             self.id = id
             self.address = address
             self.directory = directory
         }
     }
 
-    let backend: Backend
-    var configuration: RaftNodeConfiguration
-    let root: String
-    let network = RaftInMemoryNetwork()
-    var members: [RaftNodeID: Member] = [:]
-    var logger: Logger
+    public let backend: Backend
+    public var configuration: RaftNodeConfiguration
+    public let root: String
+    public let network = RaftInMemoryNetwork()
+    public var members: [RaftNodeID: Member] = [:]
+    public var logger: Logger
 
-    static let fastOptions: RaftOptions = {
+    public static let fastOptions: RaftOptions = {
         var options = RaftOptions()
         options.electionTicks = 10
         options.heartbeatTicks = 1
         return options
     }()
 
-    init(backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
+    public init(backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
     {
         self.backend = backend
         self.configuration = RaftNodeConfiguration(
@@ -55,7 +54,7 @@ final class RaftRuntimeCluster {
     }
 
     /// Starts `count` founding voters with ids 1…count.
-    static func start(
+    public static func start(
         _ count: Int, backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions
     ) async throws -> RaftRuntimeCluster {
         let cluster = RaftRuntimeCluster(backend: backend, options: options)
@@ -71,7 +70,7 @@ final class RaftRuntimeCluster {
 
     /// Creates a member (its directory, and for TCP its listening transport) without starting its node.
     @discardableResult
-    func add(_ id: RaftNodeID) async throws -> Member {
+    public func add(_ id: RaftNodeID) async throws -> Member {
         let directory = (root as NSString).appendingPathComponent("node-\(id)")
         let member = Member(id: id, address: "", directory: directory)
         members[id] = member
@@ -109,7 +108,7 @@ final class RaftRuntimeCluster {
 
     /// Starts (or restarts) a member's node from its storage. A restart gets a new, empty application (as a new
     /// process would) unless `keepingApplication`.
-    func start(_ id: RaftNodeID, bootstrap: RaftMembership? = nil, keepingApplication: Bool = false) async throws {
+    public func start(_ id: RaftNodeID, bootstrap: RaftMembership? = nil, keepingApplication: Bool = false) async throws {
         let member = members[id]!
         if member.node != nil && !keepingApplication { member.app = RecordingApplication() }
         if member.transport == nil {
@@ -131,7 +130,7 @@ final class RaftRuntimeCluster {
     }
 
     /// Stops a member's node (as a graceful process exit would) and releases its port.
-    func stop(_ id: RaftNodeID) async {
+    public func stop(_ id: RaftNodeID) async {
         let member = members[id]!
         member.task?.cancel()
         _ = await member.task?.result
@@ -140,7 +139,7 @@ final class RaftRuntimeCluster {
     }
 
     /// Deletes a stopped member's data.
-    func wipe(_ id: RaftNodeID) throws {
+    public func wipe(_ id: RaftNodeID) throws {
         let member = members[id]!
         if FileManager.default.fileExists(atPath: member.directory) {
             try FileManager.default.removeItem(atPath: member.directory)
@@ -148,18 +147,18 @@ final class RaftRuntimeCluster {
         member.memoryStorage = RaftInMemoryStorage()
     }
 
-    func node(_ id: RaftNodeID) -> RaftNode<ContinuousClock> { members[id]!.node! }
-    func app(_ id: RaftNodeID) -> RecordingApplication { members[id]!.app }
-    var running: [RaftNodeID] { members.values.filter { $0.task != nil }.map(\.id).sorted() }
+    public func node(_ id: RaftNodeID) -> RaftNode<ContinuousClock> { members[id]!.node! }
+    public func app(_ id: RaftNodeID) -> RecordingApplication { members[id]!.app }
+    public var running: [RaftNodeID] { members.values.filter { $0.task != nil }.map(\.id).sorted() }
 
     /// The running node that says it leads, when exactly one does.
-    func currentLeader() -> RaftNode<ContinuousClock>? {
+    public func currentLeader() -> RaftNode<ContinuousClock>? {
         let leaders = running.map(node).filter(\.isLeader)
         return leaders.count == 1 ? leaders[0] : nil
     }
 
     /// Waits until one running node leads and every running member knows it.
-    func waitForLeader(among ids: [RaftNodeID]? = nil) async throws -> RaftNode<ContinuousClock> {
+    public func waitForLeader(among ids: [RaftNodeID]? = nil) async throws -> RaftNode<ContinuousClock> {
         try await requireEventuallyValue("a leader known to all") {
             guard let leader = currentLeader() else { return nil }
             let everyone = (ids ?? running).allSatisfy { node($0).leader?.id == leader.id }
@@ -168,26 +167,26 @@ final class RaftRuntimeCluster {
     }
 
     /// Waits until every given member applied the same commands as `reference`, through at least `index`.
-    func waitForApplied(_ ids: [RaftNodeID], through index: UInt64) async throws {
+    public func waitForApplied(_ ids: [RaftNodeID], through index: UInt64) async throws {
         try await requireEventually("nodes \(ids) applied through \(index)") {
             ids.allSatisfy { node($0).status.appliedIndex >= index }
         }
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         for id in running { await stop(id) }
         try? FileManager.default.removeItem(atPath: root)
     }
 }
 
-enum RaftPeerAddressForTests {
-    static func port(of address: String) -> Int {
+public enum RaftPeerAddressForTests {
+    public static func port(of address: String) -> Int {
         Int(address.split(separator: ":").last ?? "") ?? 0
     }
 }
 
 /// Runs `body` with a started cluster and shuts the cluster down afterwards, whatever happens.
-func withRaftCluster<T>(
+public func withRaftCluster<T>(
     _ count: Int, backend: RaftRuntimeCluster.Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions,
     _ body: (RaftRuntimeCluster) async throws -> T
 ) async throws -> T {

@@ -1,22 +1,25 @@
+import ArgumentParser
 import BatonRaft
+import BatonTestSupport
 import Foundation
-import Testing
 
-/// Failover over TCP, measured rather than asserted: skipped unless `BATON_RAFT_ELECTION_TRIALS` is set.
+/// Failover over TCP, measured rather than asserted: each trial stops the leader of a three-node group (its sockets
+/// close, as with kill -9) and measures the time until another node leads (`isLeader`) and until a proposal through
+/// it is committed and applied; then the old leader restarts from its storage and rejoins, and leadership is handed
+/// back to it gracefully (also measured). Prints a Markdown table for BENCHMARKS.md.
 ///
-/// Each trial stops the leader of a three-node cluster (its sockets close, as with kill -9) and measures the time
-/// until another node leads (`isLeader`) and until a proposal through it is committed and applied; then the old
-/// leader restarts from its storage and rejoins. It also measures a graceful leadership transfer.
-///
-/// `BATON_RAFT_ELECTION_TRIALS=30 BATON_RAFT_TICK_MS=100 swift test --filter RaftElectionBenchmark`
-@Suite(.serialized)
-struct RaftElectionBenchmark {
-    static let environment = ProcessInfo.processInfo.environment
+///     swift build -c release --product baton-raft-election
+///     .build/release/baton-raft-election --trials 30 --tick-ms 100
+@main
+struct RaftElectionBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baton-raft-election", abstract: "Measure Raft failover and leadership transfer over TCP.")
 
-    @Test(.enabled(if: environment["BATON_RAFT_ELECTION_TRIALS"] != nil), .timeLimit(.minutes(30)))
-    func failoverAndTransferTimes() async throws {
-        let trials = Int(Self.environment["BATON_RAFT_ELECTION_TRIALS"]!) ?? 30
-        let tick = Int(Self.environment["BATON_RAFT_TICK_MS"] ?? "") ?? 100
+    @Option(help: "Leader kills to measure.") var trials = 30
+    @Option(name: .customLong("tick-ms"), help: "The Raft tick in milliseconds (election timeout: 10 ticks).")
+    var tick = 100
+
+    func run() async throws {
         var options = RaftOptions()
         options.electionTicks = 10
         options.heartbeatTicks = 1
@@ -37,7 +40,7 @@ struct RaftElectionBenchmark {
             for _ in 0..<trials {
                 let leader = try await cluster.waitForLeader()
                 sequence += 1
-                _ = try await leader.propose(command(sequence))
+                _ = try await leader.propose(RecordingApplication.command(sequence))
                 // Everyone is caught up and following: kill the leader.
                 try await cluster.waitForApplied(cluster.running, through: leader.status.appliedIndex)
                 let start = clock.now
@@ -52,7 +55,7 @@ struct RaftElectionBenchmark {
                 while true {
                     sequence += 1
                     do {
-                        _ = try await newLeader!.propose(command(sequence))
+                        _ = try await newLeader!.propose(RecordingApplication.command(sequence))
                         break
                     } catch {
                         guard error.code == .refused else { throw error }  // the new leader's first commit is pending

@@ -3,31 +3,33 @@ import Synchronization
 
 /// A replicated application for tests: the list of commands applied, in order. The result of a command is
 /// `"applied <index>"`; a snapshot is the list, length-prefixed.
-final class RecordingApplication: RaftApplication {
-    struct State {
-        var commands: [[UInt8]] = []
-        var lastIndex: UInt64 = 0
-        var restores = 0
-        var snapshots = 0
+public final class RecordingApplication: RaftApplication {
+    public struct State {
+        public var commands: [[UInt8]] = []
+        public var lastIndex: UInt64 = 0
+        public var restores = 0
+        public var snapshots = 0
         /// Whether `appliedIndex()` reports `lastIndex`, as an application with durable state would.
-        var durable = false
+        public var durable = false
     }
 
-    let state = Mutex(State())
+    public let state = Mutex(State())
 
-    var commands: [[UInt8]] { state.withLock { $0.commands } }
-    var lastIndex: UInt64 { state.withLock { $0.lastIndex } }
-    var restores: Int { state.withLock { $0.restores } }
-    var snapshots: Int { state.withLock { $0.snapshots } }
+    public init() {}
+
+    public var commands: [[UInt8]] { state.withLock { $0.commands } }
+    public var lastIndex: UInt64 { state.withLock { $0.lastIndex } }
+    public var restores: Int { state.withLock { $0.restores } }
+    public var snapshots: Int { state.withLock { $0.snapshots } }
 
     /// From now on, behave like an application whose state survives restarts.
-    func becomeDurable() { state.withLock { $0.durable = true } }
+    public func becomeDurable() { state.withLock { $0.durable = true } }
 
-    func appliedIndex() async throws -> UInt64? {
+    public func appliedIndex() async throws -> UInt64? {
         state.withLock { $0.durable ? $0.lastIndex : nil }
     }
 
-    func apply(_ entry: RaftEntry) async throws -> [UInt8] {
+    public func apply(_ entry: RaftEntry) async throws -> [UInt8] {
         state.withLock { state in
             state.commands.append(entry.data)
             state.lastIndex = entry.index
@@ -35,14 +37,14 @@ final class RecordingApplication: RaftApplication {
         return Array("applied \(entry.index)".utf8)
     }
 
-    func takeSnapshot() async throws -> [UInt8] {
+    public func takeSnapshot() async throws -> [UInt8] {
         state.withLock { state in
             state.snapshots += 1
             return Self.encode(state.commands)
         }
     }
 
-    func restore(_ snapshot: RaftSnapshot) async throws {
+    public func restore(_ snapshot: RaftSnapshot) async throws {
         let commands = try Self.decode(snapshot.data)
         state.withLock { state in
             state.commands = commands
@@ -51,9 +53,9 @@ final class RecordingApplication: RaftApplication {
         }
     }
 
-    struct Malformed: Error {}
+    public struct Malformed: Error {}
 
-    static func encode(_ commands: [[UInt8]]) -> [UInt8] {
+    public static func encode(_ commands: [[UInt8]]) -> [UInt8] {
         var bytes: [UInt8] = []
         for command in commands {
             let count = UInt32(command.count)
@@ -63,7 +65,7 @@ final class RecordingApplication: RaftApplication {
         return bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> [[UInt8]] {
+    public static func decode(_ bytes: [UInt8]) throws -> [[UInt8]] {
         var commands: [[UInt8]] = []
         var at = 0
         while at < bytes.count {
@@ -78,8 +80,10 @@ final class RecordingApplication: RaftApplication {
     }
 }
 
-/// A command's bytes for test number `n`, padded to `size` bytes.
-func command(_ n: Int, size: Int = 0) -> [UInt8] {
-    let text = Array("command \(n)".utf8)
-    return text + [UInt8](repeating: UInt8(truncatingIfNeeded: n), count: max(0, size - text.count))
+extension RecordingApplication {
+    /// A command's bytes for test number `n`, padded to `size` bytes.
+    public static func command(_ n: Int, size: Int = 0) -> [UInt8] {
+        let text = Array("command \(n)".utf8)
+        return text + [UInt8](repeating: UInt8(truncatingIfNeeded: n), count: max(0, size - text.count))
+    }
 }
