@@ -4,6 +4,7 @@
 /// Raised by ``requireEventually(_:timeout:interval:_:)`` when a condition did not hold in time.
 public struct ConditionNotMet: Error, CustomStringConvertible {
     public let what: String
+    public init(what: String) { self.what = what }
     public var description: String { "condition not met in time: \(what)" }
 }
 

@@ -196,6 +196,10 @@ public final class RaftNode<C: Clock>: Service where C.Duration == Duration {
         return try result.get()
     }
 
+    /// Whether the node's loop is waiting for an event and none is queued. Tests that drive a group on a test clock
+    /// over the in-memory transport wait for every node to be idle before moving time.
+    public var isIdle: Bool { inbox.isIdle }
+
     static func leader(in status: RaftStatus) -> RaftLeader? {
         guard let id = status.leader else { return nil }
         return RaftLeader(id: id, address: status.membership.member(id)?.address, term: status.term)

@@ -129,6 +129,10 @@ final class RaftNodeInbox: Sendable {
         }
     }
 
+    /// Whether the loop waits for an event and none is queued: with an in-memory transport and a test clock, a group
+    /// whose nodes are all idle has nothing left to do until time moves.
+    var isIdle: Bool { state.withLock { $0.waiter != nil && $0.events.isEmpty } }
+
     /// Refuses further events; the loop gets what is queued, then nil.
     func close() {
         let waiter = state.withLock { state in
