@@ -198,7 +198,7 @@ extension BatonAPI {
 
     // MARK: - Helpers
 
-    func recoveryCoordinator() throws -> RecoveryCoordinator {
+    func recoveryCoordinator() throws -> RecoveryCoordinator<ContinuousClock> {
         guard let coordinator else { throw APIError("Recoveries are not available on this node") }
         return coordinator
     }

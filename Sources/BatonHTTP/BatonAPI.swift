@@ -20,7 +20,7 @@ public struct BatonAPI: Sendable {
     let nodeHostname: String
     let now: @Sendable () -> Date
     /// Runs recoveries; `nil` on a node that only observes (the recovery routes then answer with an error).
-    let coordinator: RecoveryCoordinator?
+    let coordinator: RecoveryCoordinator<ContinuousClock>?
     /// `RecoveryPeriodBlockSeconds`, for the "active period" of audited recoveries.
     let recoveryBlockSeconds: Int
     /// Where operator decisions go: the Raft log, or this node's store.
@@ -30,7 +30,7 @@ public struct BatonAPI: Sendable {
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
-        coordinator: RecoveryCoordinator? = nil, recoveryBlockSeconds: Int = 3600, commands: (any CommandLog)? = nil,
+        coordinator: RecoveryCoordinator<ContinuousClock>? = nil, recoveryBlockSeconds: Int = 3600, commands: (any CommandLog)? = nil,
         raft: RaftCluster? = nil,
         authentication: APIAuthentication = APIAuthentication(), metricsRegistry: PrometheusCollectorRegistry, pollSeconds: Int, defaultPort: Int,
         nodeHostname: String = ProcessInfo.processInfo.hostName, now: @escaping @Sendable () -> Date = { Date() }

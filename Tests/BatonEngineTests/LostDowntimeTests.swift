@@ -29,12 +29,12 @@ struct LostDowntimeTests {
         let now = Date()
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
+            configuration: RecoveryCoordinatorConfiguration(
                 recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
             policy: .none, hooks: HookRunner(logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: SingleNodeLeadership(nodeName: "test"),
+            clock: ContinuousClock(), leadership: SingleNodeLeadership(nodeName: "test"),
             log: LocalCommandLog(
                 applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
             logger: logger, now: { now })

@@ -64,15 +64,15 @@ import Testing
         detector.analyze()
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
+            configuration: RecoveryCoordinatorConfiguration(
                 recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
             policy: .none, hooks: HookRunner(logger: quiet),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quiet),
-            leadership: SingleNodeLeadership(nodeName: "baton-test"),
+            clock: ContinuousClock(), leadership: SingleNodeLeadership(nodeName: "baton-test"),
             log: LocalCommandLog(
                 applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: quiet)),
-            logger: quiet)
+            logger: quiet, now: { Date() })
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
             metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")

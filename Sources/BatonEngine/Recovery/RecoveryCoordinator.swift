@@ -9,7 +9,8 @@ import Synchronization
 
 /// Recovers failed primaries and intermediate primaries — on the leader only.
 ///
-/// Every `tickInterval` it reads the detector's latest verdicts. What it remembers between ticks — what it
+/// It reads the detector's latest verdicts when nudged (`nudge()`), at the next deadline its bookkeeping reports,
+/// and at least every `tickInterval` — all waits on the injected clock `C`. What it remembers between ticks — what it
 /// considered, refused and notified, whether it led, which clusters run — is a pure `RecoveryBookkeeping` value
 /// under a lock: each event returns the actions this shell performs. For each actionable verdict it checks, in
 /// order: leadership, a running recovery of the cluster, the global switch, downtime, anti-flapping, the cluster
@@ -17,31 +18,8 @@ import Synchronization
 /// the recovery in the store (which is also the per-cluster lock) and runs it as its own task (see
 /// `RecoveryCoordinator+Perform.swift`). Manual operations (`recover`, `force-master-failover`, graceful takeover)
 /// enter through the same path.
-public final class RecoveryCoordinator: Service, Sendable {
-    public struct Configuration: Sendable {
-        public var recovery: BatonConfiguration.RecoverySettings
-        public var pollSeconds: Int
-        public var reasonableCheckSeconds: Int
-        /// orchestrator's `FailureDetectionPeriodBlockMinutes`: detection hooks run once per detection period.
-        public var detectionBlockSeconds: Int
-        /// How often the verdicts are read.
-        public var tickInterval: Duration
-        /// A refused failure is looked at again this often (sooner when its verdict changes).
-        public var reconsiderInterval: Duration
-
-        public init(
-            recovery: BatonConfiguration.RecoverySettings, pollSeconds: Int, reasonableCheckSeconds: Int,
-            detectionBlockSeconds: Int = 3600, tickInterval: Duration = .milliseconds(50),
-            reconsiderInterval: Duration = .seconds(1)
-        ) {
-            self.recovery = recovery
-            self.pollSeconds = pollSeconds
-            self.reasonableCheckSeconds = reasonableCheckSeconds
-            self.detectionBlockSeconds = detectionBlockSeconds
-            self.tickInterval = tickInterval
-            self.reconsiderInterval = reconsiderInterval
-        }
-    }
+public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Duration == Duration {
+    public typealias Configuration = RecoveryCoordinatorConfiguration
 
     struct State {
         /// The decisions' memory, clusters claimed included.
@@ -57,19 +35,23 @@ public final class RecoveryCoordinator: Service, Sendable {
     let configuration: Configuration
     let decider: RecoveryDecider
     let hooks: HookRunner
-    let executor: RecoveryExecutor<ContinuousClock>
+    let executor: RecoveryExecutor<C>
+    /// The clock the loop waits on.
+    let clock: C
     let leadership: any Leadership
     /// Where recoveries are registered, audited and resolved: the Raft log, or this node's store directly.
     let log: any CommandLog
     let logger: Logger
     let now: @Sendable () -> Date
     let state: Mutex<State>
+    /// Wake-ups of the loop: `nudge()` and the deadline timer. One pending wake-up is kept, however many arrive.
+    let wakeUps: AsyncStream<Void>
+    let wakeUpContinuation: AsyncStream<Void>.Continuation
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
-        configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<ContinuousClock>,
-        leadership: any Leadership, log: any CommandLog, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<C>, clock: C,
+        leadership: any Leadership, log: any CommandLog, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.log = log
         self.monitor = monitor
@@ -82,6 +64,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             reasonableCheckSeconds: configuration.reasonableCheckSeconds)
         self.hooks = hooks
         self.executor = executor
+        self.clock = clock
         self.leadership = leadership
         self.logger = logger
         self.now = now
@@ -91,6 +74,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             detectionHooksConfigured: !configuration.recovery.hooks[.onFailureDetection].isEmpty
                 || policy.policy?.defines(.onDetection) == true)
         self.state = Mutex(State(bookkeeping: RecoveryBookkeeping(settings: settings)))
+        (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The policy this node runs (its hash is in `status` and in every recovery).
@@ -98,16 +82,45 @@ public final class RecoveryCoordinator: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.tick()
-                try? await Task.sleep(for: self.configuration.tickInterval)
-            }
+            await self.tickOnWakeUps()
         }
         // A recovery in flight finishes (its steps and hooks are bounded by their timeouts): stopping halfway would
         // leave a cluster half repointed.
         let tasks = state.withLock { Array($0.tasks.values) }
         if !tasks.isEmpty { logger.notice("Waiting for running recoveries to finish", metadata: ["baton.count": "\(tasks.count)"]) }
         for task in tasks { await task.value }
+    }
+
+    /// Wakes the loop now: the verdicts are read at once (or right after the tick in progress).
+    public func nudge() {
+        wakeUpContinuation.yield()
+    }
+
+    /// Ticks at once, then on every wake-up: a `nudge()`, or the next deadline on the injected clock — the
+    /// bookkeeping's, at most `tickInterval` away. Ends when its task is cancelled.
+    func tickOnWakeUps() async {
+        var timer: Task<Void, Never>?
+        nudge()
+        for await _ in wakeUps {
+            timer?.cancel()
+            if Task.isCancelled { break }
+            await tick()
+            let deadline = clock.now.advanced(by: nextWait())
+            timer = Task { [clock, wakeUpContinuation] in
+                guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
+                wakeUpContinuation.yield()
+            }
+        }
+        timer?.cancel()
+    }
+
+    /// How long the loop may wait before the next tick: until the bookkeeping's next deadline, at most `tickInterval`.
+    func nextWait() -> Duration {
+        let at = now()
+        guard let deadline = state.withLock({ $0.bookkeeping.nextDeadline(after: at) }) else {
+            return configuration.tickInterval
+        }
+        return min(configuration.tickInterval, .seconds(deadline.timeIntervalSince(at)))
     }
 
     /// Recoveries marked running that no task of this process runs were interrupted: by a crash of this node, or
@@ -313,6 +326,7 @@ public final class RecoveryCoordinator: Service, Sendable {
     public func acknowledge(_ scope: RecoveryScope, by owner: String, comment: String) async throws -> Int {
         let count = try await log.submit(.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())).count
         state.withLock { $0.bookkeeping.acknowledged() }
+        nudge()
         logger.notice(
             "Recoveries acknowledged", metadata: ["baton.count": "\(count)", "baton.owner": "\(owner)", "baton.comment": "\(comment)"])
         return count

@@ -108,14 +108,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
+            configuration: RecoveryCoordinatorConfiguration(
                 recovery: configuration.recovery, pollSeconds: engineConfiguration.pollSeconds,
                 reasonableCheckSeconds: engineConfiguration.reasonableCheckSeconds,
                 detectionBlockSeconds: configuration.detection.failureDetectionPeriodBlockMinutes * 60),
             policy: policy, hooks: HookRunner(configuration: configuration.recovery.hooks, logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: leadership, log: commands, logger: logger)
+            clock: ContinuousClock(), leadership: leadership, log: commands, logger: logger, now: { Date() })
         let http = configuration.http
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
