@@ -30,7 +30,7 @@ public struct BatonAPI: Sendable {
     var monitor: TopologyMonitor { node.monitor }
     var detector: FailureDetector { node.detector }
     var controls: OperatorControls { node.controls }
-    var coordinator: RecoveryCoordinator { node.coordinator }
+    var coordinator: RecoveryCoordinator<ContinuousClock> { node.coordinator }
     /// Where operator decisions go: the Raft log, or this node's store.
     var commands: any CommandLog { node.commands }
     /// This node's Raft group; `nil` for a single node.

@@ -20,7 +20,7 @@ public final class BatonNode: Sendable {
     public let monitor: TopologyMonitor
     public let controls: OperatorControls
     public let detector: FailureDetector
-    public let coordinator: RecoveryCoordinator
+    public let coordinator: RecoveryCoordinator<ContinuousClock>
     /// Where operator decisions and recovery records go: the Raft log, or this node's store.
     public let commands: any CommandLog
     public let leadership: any Leadership
@@ -90,14 +90,14 @@ public final class BatonNode: Sendable {
         Self.log(policy, configuration: configuration, logger: logger)
         coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinator.Configuration(
+            configuration: RecoveryCoordinatorConfiguration(
                 recovery: configuration.recovery, pollSeconds: engineConfiguration.pollSeconds,
                 reasonableCheckSeconds: engineConfiguration.reasonableCheckSeconds,
                 detectionBlockSeconds: configuration.detection.failureDetectionPeriodBlockMinutes * 60),
             policy: policy, hooks: HookRunner(configuration: configuration.recovery.hooks, logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            leadership: self.leadership, log: commands, logger: logger, now: now)
+            clock: ContinuousClock(), leadership: self.leadership, log: commands, logger: logger, now: now)
         recoveryAudit = RecoveryAudit(database: database)
         failureDetections = FailureDetectionLog(database: database)
     }

@@ -6,152 +6,52 @@ import Foundation
 import Logging
 
 extension RecoveryCoordinator {
-    /// Performs one recovery from registration to resolution: register (the cluster's lock) → detection hooks →
-    /// candidate (built-in ranking, then the policy's `rank`) → the policy's `pre_failover` → `PreFailoverProcesses`
-    /// → the plan, step by step, asking before each change whether this node still leads → downtime the lost →
-    /// resolve → post-failover hooks. Every step goes to the recovery's audit trail.
+    /// Performs one recovery from registration to resolution, one method per phase (`RecoveryCoordinator+Phases`):
+    /// register (the cluster's lock) → prelude (the graceful takeover's, or the detection hooks) → decide (built-in
+    /// ranking, then the policy's `rank`) → pre-failover (the policy's `pre_failover`, then `PreFailoverProcesses`)
+    /// → execute the plan, step by step, asking before each change whether this node still leads → resolve
+    /// (downtime the lost, store the resolution) → post hooks. Every step goes to the recovery's audit trail.
     ///
     /// A recovery that stops before changing a server (veto, pre-failover abort, no candidate) is resolved as not
     /// attempted and does not block its cluster.
     /// - Returns: the resolved recovery, or why none was registered.
     func perform(_ request: RecoveryRequest) async -> Result<RecoveryRecord, RecoveryRefusal> {
-        let row = request.analysis
         guard let kind = request.planKind else {
-            return .failure(RecoveryRefusal("Baton has no recovery for \(row.analysis.rawValue)"))
+            return .failure(RecoveryRefusal("Baton has no recovery for \(request.analysis.analysis.rawValue)"))
         }
-        let started = now()
-        let detection = try? database.activeDetection(of: row.analyzedInstanceKey, at: started)
-        var record = RecoveryRecord(
-            uid: UUID().uuidString.lowercased(), failedKey: row.analyzedInstanceKey,
-            clusterName: row.clusterDetails.clusterName, clusterAlias: row.clusterDetails.clusterAlias,
-            analysis: row.analysis, kind: kind == .deadPrimary ? .masterRecovery : .intermediateMasterRecovery,
-            command: request.command, processingNode: leadership.nodeName, startedAt: started,
-            lastDetectionID: detection?.id ?? 0, policyHash: decider.policy.contentHash,
-            analysisDocument: (try? JSONEncoder().encode(row)) ?? Data("{}".utf8))
-        do {
-            let result = try await log.submit(.registerRecovery(record))
-            if let other = result.lockedBy {
-                return .failure(RecoveryRefusal("recovery \(other.id) of \(other.clusterName) is still running"))
-            }
-            guard let stored = result.recovery else {
-                return .failure(RecoveryRefusal("cannot register the recovery: \(result.error ?? "no answer")"))
-            }
-            record = stored
-        } catch {
-            return .failure(RecoveryRefusal("cannot register the recovery: \(error)"))
+        let recovery: RecoveryInProgress
+        switch await register(request, kind: kind) {
+        case .proceed(let registered): recovery = registered
+        case .abandon(let reason): return .failure(RecoveryRefusal(reason))
         }
-        let trail = RecoveryAuditTrail(uid: record.uid, log: log, logger: logger, now: now)
-        trail.record(
-            "will handle \(row.analysis.rawValue) on \(row.analyzedInstanceKey) of cluster \(record.clusterName)"
-                + (request.command.isEmpty ? " (automatic)" : " (\(request.command))")
-                + "; node \(record.processingNode); policy " + (record.policyHash.isEmpty ? "none" : record.policyHash))
-        trail.record(request.preamble)
-        if let graceful = request.graceful {
-            if let reason = await gracefulPrelude(graceful, row: row, uid: record.uid, command: request.command, trail: trail) {
-                return await notAttempted(record, trail, reason: reason)
-            }
-        } else if !request.skipHooks {
-            await runDetectionHooksIfNew(row, trail: trail)
+        if case .abandon(let reason) = await prelude(recovery) {
+            return await notAttempted(recovery.record, recovery.trail, reason: reason)
         }
-        // Once the graceful prelude made the primary read-only, stopping short must make it writable again.
-        let registered = record
-        let abandon: @Sendable (String) async -> Result<RecoveryRecord, RecoveryRefusal> = { reason in
-            if request.graceful != nil { await self.revertReadOnly(row.analyzedInstanceKey, trail: trail) }
-            return await self.notAttempted(registered, trail, reason: reason)
+        let decided: RecoveryInProgress.DecidedPlan
+        switch await decide(recovery) {
+        case .proceed(let plan): decided = plan
+        case .abandon(let reason): return await abandon(recovery, reason: reason)
         }
+        if case .abandon(let reason) = await preFailover(recovery, decided) {
+            return await abandon(recovery, reason: reason)
+        }
+        let result: RecoveryExecutionResult
+        switch await execute(recovery, decided.plan) {
+        case .proceed(let executed): result = executed
+        case .abandon(let reason): return await abandon(recovery, reason: reason)
+        }
+        let resolved = await resolveOutcome(recovery, decided.plan, result)
+        await postHooks(recovery, decided, resolved.resolution)
+        recovery.trail.record("done")
+        await recovery.trail.finish()
+        return .success(resolved.record)
+    }
 
-        let at = now()
-        let instances = controls.annotate(monitor.registry.all(), at: at)
-        let downtimed = Set(controls.activeDowntimes(at: at).map(\.key))
-        let policyContext = PolicyContext(
-            now: at, cluster: record.clusterName, analysis: PolicyAnalysis(row), node: record.processingNode,
-            values: ["recovery_uid": record.uid, "command": request.command])
-        let decision = await Self.offload {
-            self.decider.plan(
-                failed: row.analyzedInstanceKey, kind: kind, instances: instances, downtimed: downtimed,
-                forcedCandidate: request.forcedCandidate, context: policyContext)
-        }
-        trail.record(decision.audit)
-        guard let plan = decision.plan else { return await abandon(decision.refusal ?? "no plan") }
-        trail.record(
-            "plan: \(plan.kind.rawValue), successor \(plan.successor); followers: "
-                + (plan.followers.isEmpty ? "none" : plan.followers.map(\.description).joined(separator: ", "))
-                + "; lost: " + (plan.lost.isEmpty ? "none" : plan.lost.map { "\($0.key) (\($0.reason))" }.joined(separator: ", ")))
-
-        let pre = await Self.offload {
-            self.decider.preFailover(plan: plan, instances: instances, downtimed: downtimed, context: policyContext)
-        }
-        trail.record(pre.audit)
-        guard pre.proceed else { return await abandon(pre.reason ?? "pre_failover refused") }
-
-        var context = hookContext(row, uid: record.uid, command: request.command)
-        if !request.skipHooks {
-            let phase = await hooks.runPhase(configuration.recovery.hooks[.preFailover], phase: .preFailover, context: context)
-            trail.record(Self.describe(phase))
-            if let reason = phase.abortReason {
-                return await abandon("PreFailoverProcesses aborted the recovery: \(reason)")
-            }
-        }
-        guard leadership.isLeader else { return await abandon("this node is no longer the leader") }
-
-        trail.record("executing \(plan.steps.count) steps")
-        let leadership = self.leadership
-        let result = await executor.execute(plan, checkStillAllowed: { leadership.isLeader }) { outcome in
-            trail.record("\(outcome.step.description): \(Self.describe(outcome.status)) (\(outcome.duration.inMilliseconds) ms)")
-        }
-        let attempted = result.steps.contains { outcome in
-            guard outcome.step.changesServer else { return false }
-            if case .skipped = outcome.status { return false }
-            return true
-        }
-        let successorKey = result.successorKey
-        var errors = result.errors
-        if let successorKey {
-            errors += await afterSuccess(plan, result, demotedPrimaryStays: request.graceful != nil, trail: trail)
-            if let graceful = request.graceful {
-                errors += await gracefulFinish(graceful, oldPrimary: plan.failed, successor: successorKey, trail: trail)
-            }
-        } else if request.graceful != nil {
-            await revertReadOnly(plan.failed, trail: trail)
-        }
-        let resolution = RecoveryResolution(
-            endedAt: now(), attempted: attempted, isSuccessful: result.isSuccessful && successorKey != nil,
-            successor: successorKey, lostReplicas: result.lostReplicas.map(\.key),
-            participatingInstances: [plan.failed] + (successorKey.map { [$0] } ?? []) + result.movedReplicas,
-            errors: errors)
-        await resolve(&record, resolution, trail)
-        trail.record(
-            "resolved: " + (resolution.isSuccessful ? "successful, successor \(successorKey?.description ?? "")" : "failed")
-                + (attempted ? "" : " (no server was changed)"))
-        monitor.probeSoon([plan.failed] + plan.followers + [plan.successor] + plan.lost.map(\.key))
-
-        if !request.skipHooks {
-            context.successor = successorKey
-            context.lostReplicas = resolution.lostReplicas
-            context.isSuccessful = resolution.isSuccessful
-            context.errors = errors
-            var phases: [HookPhase] =
-                resolution.isSuccessful
-                ? [kind == .deadPrimary ? .postMasterFailover : .postIntermediateMasterFailover, .postFailover]
-                : [.postUnsuccessfulFailover]
-            if request.graceful != nil, resolution.isSuccessful { phases.append(.postGracefulTakeover) }
-            for phase in phases {
-                let outcome = await hooks.runPhase(configuration.recovery.hooks[phase], phase: phase, context: context)
-                trail.record(Self.describe(outcome))
-            }
-        }
-        if resolution.isSuccessful, let successorKey,
-            let failed = instances.first(where: { $0.key == plan.failed }),
-            let successor = monitor.registry.instance(successorKey) ?? instances.first(where: { $0.key == successorKey })
-        {
-            let lines = await Self.offload {
-                self.decider.postFailover(failed: failed, successor: successor, downtimed: downtimed, context: policyContext)
-            }
-            trail.record(lines)
-        }
-        trail.record("done")
-        await trail.finish()
-        return .success(record)
+    /// Stops a registered recovery before it changed a server: once the graceful prelude made the primary
+    /// read-only, it is made writable again; the recovery is resolved as not attempted.
+    func abandon(_ recovery: RecoveryInProgress, reason: String) async -> Result<RecoveryRecord, RecoveryRefusal> {
+        if recovery.request.graceful != nil { await revertReadOnly(recovery.row.analyzedInstanceKey, trail: recovery.trail) }
+        return await notAttempted(recovery.record, recovery.trail, reason: reason)
     }
 
     /// After a successful promotion or move: downtime the failed instance and the lost replicas, detach lost

@@ -9,52 +9,23 @@ import Synchronization
 
 /// Recovers failed primaries and intermediate primaries — on the leader only.
 ///
-/// Every `tickInterval` it reads the detector's latest verdicts. For each actionable one it checks, in order:
-/// leadership, a running recovery of the cluster, the global switch, downtime, anti-flapping, the cluster filters
-/// (`RecoveryGate`), then the policy's `filter`. A refusal is recorded as a blocked recovery; a go registers the
-/// recovery in the store (which is also the per-cluster lock) and runs it as its own task (see
+/// It reads the detector's latest verdicts when nudged (`nudge()`), at the next deadline its bookkeeping reports,
+/// and at least every `tickInterval` — all waits on the injected clock `C`. What it remembers between ticks — what it
+/// considered, refused and notified, whether it led, which clusters run — is a pure `RecoveryBookkeeping` value
+/// under a lock: each event returns the actions this shell performs. For each actionable verdict it checks, in
+/// order: leadership, a running recovery of the cluster, the global switch, downtime, anti-flapping, the cluster
+/// filters (`RecoveryGate`), then the policy's `filter`. A refusal is recorded as a blocked recovery; a go registers
+/// the recovery in the store (which is also the per-cluster lock) and runs it as its own task (see
 /// `RecoveryCoordinator+Perform.swift`). Manual operations (`recover`, `force-master-failover`, graceful takeover)
 /// enter through the same path.
-public final class RecoveryCoordinator: Service, Sendable {
-    public struct Configuration: Sendable {
-        public var recovery: BatonConfiguration.RecoverySettings
-        public var pollSeconds: Int
-        public var reasonableCheckSeconds: Int
-        /// orchestrator's `FailureDetectionPeriodBlockMinutes`: detection hooks run once per detection period.
-        public var detectionBlockSeconds: Int
-        /// How often the verdicts are read.
-        public var tickInterval: Duration
-        /// A refused failure is looked at again this often (sooner when its verdict changes).
-        public var reconsiderInterval: Duration
-
-        public init(
-            recovery: BatonConfiguration.RecoverySettings, pollSeconds: Int, reasonableCheckSeconds: Int,
-            detectionBlockSeconds: Int = 3600, tickInterval: Duration = .milliseconds(50),
-            reconsiderInterval: Duration = .seconds(1)
-        ) {
-            self.recovery = recovery
-            self.pollSeconds = pollSeconds
-            self.reasonableCheckSeconds = reasonableCheckSeconds
-            self.detectionBlockSeconds = detectionBlockSeconds
-            self.tickInterval = tickInterval
-            self.reconsiderInterval = reconsiderInterval
-        }
-    }
+public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Duration == Duration {
+    public typealias Configuration = RecoveryCoordinatorConfiguration
 
     struct State {
-        /// Clusters with a recovery task in this process, and the tasks (awaited on shutdown).
-        var running: [String: Task<Void, Never>] = [:]
-        /// When each failed instance was last considered, and with which verdict.
-        var considered: [InstanceKey: (code: AnalysisCode, at: Date)] = [:]
-        /// The last refusal recorded per instance, to record each change once (and refresh every so often).
-        var refusals: [InstanceKey: (reason: String, at: Date)] = [:]
-        /// Failed instances whose detection hooks ran (or are running), until their detection period ends.
-        var notified: [InstanceKey: Date] = [:]
-        /// Whether this node led at the last tick: taking office resolves recoveries a former leader left running.
-        var wasLeader = false
-        /// When running recoveries were last checked for interrupted ones (again every few seconds while leading:
-        /// a new leader may apply the former leader's last entries only after taking office).
-        var interruptedCheckedAt: Date?
+        /// The decisions' memory, clusters claimed included.
+        var bookkeeping: RecoveryBookkeeping
+        /// The recovery tasks of the claimed clusters that run automatically (awaited on shutdown).
+        var tasks: [String: Task<Void, Never>] = [:]
     }
 
     let monitor: TopologyMonitor
@@ -64,19 +35,23 @@ public final class RecoveryCoordinator: Service, Sendable {
     let configuration: Configuration
     let decider: RecoveryDecider
     let hooks: HookRunner
-    let executor: RecoveryExecutor<ContinuousClock>
+    let executor: RecoveryExecutor<C>
+    /// The clock the loop waits on.
+    let clock: C
     let leadership: any Leadership
     /// Where recoveries are registered, audited and resolved: the Raft log, or this node's store directly.
     let log: any CommandLog
     let logger: Logger
     let now: @Sendable () -> Date
-    let state = Mutex(State())
+    let state: Mutex<State>
+    /// Wake-ups of the loop: `nudge()` and the deadline timer. One pending wake-up is kept, however many arrive.
+    let wakeUps: AsyncStream<Void>
+    let wakeUpContinuation: AsyncStream<Void>.Continuation
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
-        configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<ContinuousClock>,
-        leadership: any Leadership, log: any CommandLog, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<C>, clock: C,
+        leadership: any Leadership, log: any CommandLog, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.log = log
         self.monitor = monitor
@@ -89,9 +64,17 @@ public final class RecoveryCoordinator: Service, Sendable {
             reasonableCheckSeconds: configuration.reasonableCheckSeconds)
         self.hooks = hooks
         self.executor = executor
+        self.clock = clock
         self.leadership = leadership
         self.logger = logger
         self.now = now
+        let settings = RecoveryBookkeeping.Settings(
+            reconsiderInterval: configuration.reconsiderInterval.inSeconds,
+            detectionPeriod: TimeInterval(configuration.detectionBlockSeconds),
+            detectionHooksConfigured: !configuration.recovery.hooks[.onFailureDetection].isEmpty
+                || policy.policy?.defines(.onDetection) == true)
+        self.state = Mutex(State(bookkeeping: RecoveryBookkeeping(settings: settings)))
+        (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The policy this node runs (its hash is in `status` and in every recovery).
@@ -99,23 +82,52 @@ public final class RecoveryCoordinator: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.tick()
-                try? await Task.sleep(for: self.configuration.tickInterval)
-            }
+            await self.tickOnWakeUps()
         }
         // A recovery in flight finishes (its steps and hooks are bounded by their timeouts): stopping halfway would
         // leave a cluster half repointed.
-        let tasks = state.withLock { Array($0.running.values) }
+        let tasks = state.withLock { Array($0.tasks.values) }
         if !tasks.isEmpty { logger.notice("Waiting for running recoveries to finish", metadata: ["baton.count": "\(tasks.count)"]) }
         for task in tasks { await task.value }
+    }
+
+    /// Wakes the loop now: the verdicts are read at once (or right after the tick in progress).
+    public func nudge() {
+        wakeUpContinuation.yield()
+    }
+
+    /// Ticks at once, then on every wake-up: a `nudge()`, or the next deadline on the injected clock — the
+    /// bookkeeping's, at most `tickInterval` away. Ends when its task is cancelled.
+    func tickOnWakeUps() async {
+        var timer: Task<Void, Never>?
+        nudge()
+        for await _ in wakeUps {
+            timer?.cancel()
+            if Task.isCancelled { break }
+            await tick()
+            let deadline = clock.now.advanced(by: nextWait())
+            timer = Task { [clock, wakeUpContinuation] in
+                guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
+                wakeUpContinuation.yield()
+            }
+        }
+        timer?.cancel()
+    }
+
+    /// How long the loop may wait before the next tick: until the bookkeeping's next deadline, at most `tickInterval`.
+    func nextWait() -> Duration {
+        let at = now()
+        guard let deadline = state.withLock({ $0.bookkeeping.nextDeadline(after: at) }) else {
+            return configuration.tickInterval
+        }
+        return min(configuration.tickInterval, .seconds(deadline.timeIntervalSince(at)))
     }
 
     /// Recoveries marked running that no task of this process runs were interrupted: by a crash of this node, or
     /// of the former leader. They are resolved as failed, so that they are never run a second time automatically —
     /// they still block their cluster for `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
     /// Called when this node takes office (at start-up for a single node) and every few seconds while it leads: the
-    /// recoveries this process runs are in `state.running`, so only orphans are resolved.
+    /// recoveries this process runs are the bookkeeping's claimed clusters, so only orphans are resolved.
     func resolveInterruptedRecoveries() async {
         let running: [RecoveryRecord]
         do {
@@ -124,7 +136,7 @@ public final class RecoveryCoordinator: Service, Sendable {
             logger.error("Cannot read running recoveries", metadata: ["baton.error": "\(error)"])
             return
         }
-        let ours = state.withLock { Set($0.running.keys) }
+        let ours = state.withLock { $0.bookkeeping.claimedClusters }
         for recovery in running where !ours.contains(recovery.clusterName) {
             let message = "interrupted: the node running it (\(recovery.processingNode)) stopped or lost leadership; "
                 + "resolved by \(leadership.nodeName) — check the topology, then acknowledge the recovery"
@@ -150,26 +162,34 @@ public final class RecoveryCoordinator: Service, Sendable {
 
     /// Looks at the latest verdicts once.
     func tick() async {
-        let leads = leadership.isLeader
-        let tookOffice = state.withLock { state -> Bool in
-            defer { state.wasLeader = leads }
-            return leads && !state.wasLeader
-        }
-        guard leads else { return }
-        if tookOffice {
-            logger.notice("Leading: recoveries are this node's to run", metadata: ["baton.node": "\(leadership.nodeName)"])
-        }
+        let isLeader = leadership.isLeader
         let at = now()
-        let checkInterrupted = state.withLock { state -> Bool in
-            guard tookOffice || state.interruptedCheckedAt.map({ at.timeIntervalSince($0) >= 5 }) ?? true else { return false }
-            state.interruptedCheckedAt = at
-            return true
+        let verdicts = detector.latest
+        let actions = state.withLock { $0.bookkeeping.tick(isLeader: isLeader, at: at, verdicts: verdicts) }
+        await carryOut(actions, at: at)
+    }
+
+    /// Performs what the bookkeeping decided at `at`, in order.
+    func carryOut(_ actions: [RecoveryBookkeeping.Action], at: Date) async {
+        for action in actions {
+            switch action {
+            case .announceOffice:
+                logger.notice("Leading: recoveries are this node's to run", metadata: ["baton.node": "\(leadership.nodeName)"])
+            case .resolveInterrupted:
+                await resolveInterruptedRecoveries()
+            case .consider(let row):
+                let verdict = gate(row, isManual: false, at: at)
+                await carryOut(state.withLock { $0.bookkeeping.gateAnswered(row, verdict: verdict, at: at) }, at: at)
+            case .recordRefusal(let row, let reason, let blocking):
+                recordRefusal(row, reason: reason, blocking: blocking, at: at)
+            case .runDetectionHooks(let row):
+                Task { await self.runDetectionHooks(row, trail: nil) }
+            case .startRecovery(let row):
+                startAutomatic(row)
+            case .endLostDowntimes:
+                await endLostDowntimesOfRecoveredInstances(at: at)
+            }
         }
-        if checkInterrupted { await resolveInterruptedRecoveries() }
-        for row in detector.latest where row.isActionableRecovery {
-            considerAutomatic(row, at: at)
-        }
-        await endLostDowntimesOfRecoveredInstances(at: at)
     }
 
     /// A server a recovery left behind (downtimed `lost-in-recovery`) that replicates again — an operator
@@ -191,37 +211,17 @@ public final class RecoveryCoordinator: Service, Sendable {
         }
     }
 
-    func considerAutomatic(_ row: ReplicationAnalysis, at: Date) {
-        let key = row.analyzedInstanceKey
-        let cluster = row.clusterDetails.clusterName
-        let due = state.withLock { state -> Bool in
-            if state.running[cluster] != nil { return false }
-            if let last = state.considered[key], last.code == row.analysis,
-                at.timeIntervalSince(last.at) < configuration.reconsiderInterval.inSeconds
-            {
-                return false
-            }
-            state.considered[key] = (row.analysis, at)
-            return true
-        }
-        guard due else { return }
-
-        let verdict = gate(row, isManual: false, at: at)
-        guard case .proceed = verdict else {
-            if case .refused(let reason, let blocking) = verdict { recordRefusal(row, reason: reason, blocking: blocking, at: at) }
-            notifyDetection(row)
-            return
-        }
-        guard RecoveryRequest.planKind(for: row.analysis) != nil else {
-            recordRefusal(row, reason: "Baton has no recovery for \(row.analysis.rawValue) yet", blocking: nil, at: at)
-            notifyDetection(row)
-            return
-        }
-        // The policy's filter runs in Lua: off the cooperative pool, inside the recovery's task.
-        start(cluster: cluster) {
+    /// The automatic recovery of `row`, as its cluster's task: the policy's `filter` (Lua: off the cooperative pool,
+    /// inside the task), then the recovery.
+    func startAutomatic(_ row: ReplicationAnalysis) {
+        start(cluster: row.clusterDetails.clusterName) {
             let filter = await Self.offload { self.decider.filter(row) }
             guard filter.proceed else {
-                self.recordRefusal(row, reason: filter.reason ?? "refused by the policy", blocking: nil, at: self.now())
+                let at = self.now()
+                let reason = filter.reason ?? "refused by the policy"
+                await self.carryOut(
+                    self.state.withLock { $0.bookkeeping.refused(row, reason: reason, blockingRecovery: nil, at: at) },
+                    at: at)
                 await self.runDetectionHooksIfNew(row, trail: nil)
                 return
             }
@@ -233,26 +233,25 @@ public final class RecoveryCoordinator: Service, Sendable {
     @discardableResult
     func start(cluster: String, _ body: @escaping @Sendable () async -> Void) -> Bool {
         state.withLock { state in
-            guard state.running[cluster] == nil else { return false }
-            state.running[cluster] = Task {
+            guard state.bookkeeping.claim(cluster: cluster) else { return false }
+            state.tasks[cluster] = Task {
                 await body()
-                self.state.withLock { _ = $0.running.removeValue(forKey: cluster) }
+                self.state.withLock { state in
+                    state.bookkeeping.release(cluster: cluster)
+                    state.tasks[cluster] = nil
+                }
             }
             return true
         }
     }
 
-    /// Claims `cluster` for an operation the caller awaits (manual operations); `nil` when a recovery runs.
+    /// Claims `cluster` for an operation the caller awaits (manual operations); `false` when a recovery runs.
     func claim(cluster: String) -> Bool {
-        state.withLock { state in
-            guard state.running[cluster] == nil else { return false }
-            state.running[cluster] = Task {}
-            return true
-        }
+        state.withLock { $0.bookkeeping.claim(cluster: cluster) }
     }
 
     func release(cluster: String) {
-        state.withLock { _ = $0.running.removeValue(forKey: cluster) }
+        state.withLock { $0.bookkeeping.release(cluster: cluster) }
     }
 
     /// `RecoveryGate` with the facts of now.
@@ -278,15 +277,10 @@ public final class RecoveryCoordinator: Service, Sendable {
                 failedKey: row.analyzedInstanceKey))
     }
 
-    /// Records a refused automatic recovery (`blocked-recoveries`) when the reason changed, or every minute.
+    /// Records a refused automatic recovery (`blocked-recoveries`); the bookkeeping decides when (a changed reason,
+    /// or every minute).
     func recordRefusal(_ row: ReplicationAnalysis, reason: String, blocking: Int64?, at: Date) {
         let key = row.analyzedInstanceKey
-        let isNew = state.withLock { state -> Bool in
-            if let last = state.refusals[key], last.reason == reason, at.timeIntervalSince(last.at) < 60 { return false }
-            state.refusals[key] = (reason, at)
-            return true
-        }
-        guard isNew else { return }
         logger.notice(
             "Recovery not attempted",
             metadata: [
@@ -302,25 +296,18 @@ public final class RecoveryCoordinator: Service, Sendable {
         }
     }
 
-    /// Detection hooks (and the policy's `on_detection`) for a failure not being recovered, once per detection.
-    func notifyDetection(_ row: ReplicationAnalysis) {
-        guard !configuration.recovery.hooks[.onFailureDetection].isEmpty || decider.policy.policy?.defines(.onDetection) == true
-        else { return }
-        Task { await self.runDetectionHooksIfNew(row, trail: nil) }
-    }
-
     /// Runs `OnFailureDetectionProcesses` and the policy's `on_detection` unless they already ran for this failure
     /// in its detection period. A failing detection hook stops the phase and is recorded; it does not stop the
     /// recovery (the hooks never run twice for one detection, so orchestrator's abort only delayed it by a tick).
     func runDetectionHooksIfNew(_ row: ReplicationAnalysis, trail: RecoveryAuditTrail?) async {
-        let key = row.analyzedInstanceKey
         let at = now()
-        let claimed = state.withLock { state -> Bool in
-            if let until = state.notified[key], until > at { return false }
-            state.notified[key] = at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds))
-            return true
-        }
-        guard claimed else { return }
+        guard state.withLock({ $0.bookkeeping.detectionHooksRequested(key: row.analyzedInstanceKey, at: at) }) else { return }
+        await runDetectionHooks(row, trail: trail)
+    }
+
+    /// Runs the detection hooks of a failure whose detection period is claimed.
+    func runDetectionHooks(_ row: ReplicationAnalysis, trail: RecoveryAuditTrail?) async {
+        let key = row.analyzedInstanceKey
         let policyLines = await Self.offload { self.decider.onDetection(row) }
         trail?.record(policyLines)
         let specs = configuration.recovery.hooks[.onFailureDetection]
@@ -338,10 +325,8 @@ public final class RecoveryCoordinator: Service, Sendable {
     /// Acknowledges recoveries; the failures they blocked are looked at again at once.
     public func acknowledge(_ scope: RecoveryScope, by owner: String, comment: String) async throws -> Int {
         let count = try await log.submit(.acknowledgeRecoveries(scope, by: owner, comment: comment, at: now())).count
-        state.withLock { state in
-            state.considered.removeAll()
-            state.refusals.removeAll()
-        }
+        state.withLock { $0.bookkeeping.acknowledged() }
+        nudge()
         logger.notice(
             "Recoveries acknowledged", metadata: ["baton.count": "\(count)", "baton.owner": "\(owner)", "baton.comment": "\(comment)"])
         return count

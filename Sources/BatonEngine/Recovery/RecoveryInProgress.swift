@@ -1,0 +1,24 @@
+import BatonCore
+import BatonPolicy
+import BatonStore
+
+/// A recovery registered in the store, as its phases pass it on: what was asked, the plan family, the stored record
+/// and its audit trail.
+struct RecoveryInProgress: Sendable {
+    var request: RecoveryRequest
+    var kind: RecoveryPlan.Kind
+    var record: RecoveryRecord
+    let trail: RecoveryAuditTrail
+
+    /// The verdict being recovered.
+    var row: ReplicationAnalysis { request.analysis }
+
+    /// What the decide phase settled: the plan, and the facts it was decided on (the later phases reuse them).
+    struct DecidedPlan: Sendable {
+        var plan: RecoveryPlan
+        /// The whole topology as last probed, promotion rules applied.
+        var instances: [Instance]
+        var downtimed: Set<InstanceKey>
+        var policyContext: PolicyContext
+    }
+}
