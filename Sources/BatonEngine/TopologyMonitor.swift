@@ -142,11 +142,7 @@ public final class TopologyMonitor: Service, Sendable {
         for await loss in probing.connectionLosses {
             guard registry.contains(loss.key) else { continue }
             let at = now()
-            registry.update(loss.key) { instance in
-                instance.lastChecked = at
-                instance.isLastCheckPartial = false
-                instance.lastError = loss.reason
-            }
+            registry.update(loss.key) { $0.recordLostConnection(loss.reason, at: at) }
             metrics.probeErrors.increment()
             logger.info(
                 "Server closed the probe connection", metadata: ["baton.instance": "\(loss.key)", "baton.error": "\(loss.reason)"])
@@ -206,10 +202,8 @@ public final class TopologyMonitor: Service, Sendable {
     func probeOnce(_ key: InstanceKey) async -> InstanceKey {
         defer { schedule.withLock { state in _ = state.inFlight.remove(key) } }
         guard registry.contains(key) else { return key }
-        // `lastAttempted` is stamped with the outcome, not now: an attempt that merely started late (a busy
-        // scheduler, a full concurrency limit) must not turn the instance's last check invalid while it runs
-        // (`Instance.isLastCheckValid`), or a recovery deciding meanwhile finds no valid candidate. The scheduler
-        // never looks at an instance in flight, so it sees the same times either way.
+        // `lastAttempted` is stamped with the outcome (`Instance.record`), not now. The scheduler never looks at
+        // an instance in flight, so it sees the same times either way.
         let started = now()
         let clock = ContinuousClock()
         let start = clock.now
@@ -219,46 +213,35 @@ public final class TopologyMonitor: Service, Sendable {
         metrics.probes.increment()
         metrics.probeDuration.recordNanoseconds(elapsed.inNanoseconds)
 
+        var canonical = key
+        var location = Instance.Location()
+        if case .success(let facts) = outcome {
+            canonical = adopt(key, facts: facts, at: finished)
+            location = self.location(of: canonical)
+        }
+        registry.update(canonical) { instance in
+            instance.record(outcome, startedAt: started, finishedAt: finished, latency: elapsed, location: location)
+        }
         switch outcome {
         case .success(let facts):
-            let canonical = adopt(key, facts: facts, at: finished)
-            registry.update(canonical) { instance in
-                instance.facts = facts
-                instance.lastAttempted = started
-                instance.lastChecked = finished
-                instance.lastSeen = finished
-                instance.isLastCheckPartial = false
-                instance.lastError = ""
-                instance.lastProbeLatencyNanoseconds = elapsed.inNanoseconds
-                instance.dataCenter = configuration.patterns.dataCenter(of: canonical.hostname)
-                instance.region = configuration.patterns.region(of: canonical.hostname)
-                instance.physicalEnvironment = configuration.patterns.physicalEnvironment(of: canonical.hostname)
-            }
             crawl(from: facts)
-            return canonical
-        case .partial(let facts, let error):
+        case .partial(_, let error):
             metrics.partialProbes.increment()
-            registry.update(key) { instance in
-                instance.facts.merge(identityFrom: facts)
-                instance.lastAttempted = started
-                instance.lastChecked = finished
-                instance.isLastCheckPartial = true
-                instance.lastError = "\(error)"
-            }
             logger.debug("Partial probe", metadata: ["baton.instance": "\(key)", "baton.error": "\(error)"])
-            return key
         case .failure(let error):
             metrics.probeErrors.increment()
-            registry.update(key) { instance in
-                instance.lastAttempted = started
-                instance.lastChecked = finished
-                instance.isLastCheckPartial = false
-                instance.lastError = "\(error)"
-            }
             logger.debug("Probe failed", metadata: ["baton.instance": "\(key)", "baton.error": "\(error)"])
             confirmFailure(of: key, at: finished)
-            return key
         }
+        return canonical
+    }
+
+    /// Where the host name patterns place `key`.
+    func location(of key: InstanceKey) -> Instance.Location {
+        let patterns = configuration.patterns
+        return Instance.Location(
+            dataCenter: patterns.dataCenter(of: key.hostname), region: patterns.region(of: key.hostname),
+            physicalEnvironment: patterns.physicalEnvironment(of: key.hostname))
     }
 
     /// Applies hostname resolution: when the server calls itself by another name, the instance moves to that
@@ -302,17 +285,6 @@ public final class TopologyMonitor: Service, Sendable {
             probeSoon(found)
             metrics.instancesKnown.record(registry.count)
         }
-    }
-}
-
-extension InstanceFacts {
-    /// Keeps the last full picture but takes the identity a partial probe did read.
-    mutating func merge(identityFrom partial: InstanceFacts) {
-        serverID = partial.serverID
-        serverUUID = partial.serverUUID
-        version = partial.version ?? version
-        readOnly = partial.readOnly
-        superReadOnly = partial.superReadOnly
     }
 }
 
