@@ -19,14 +19,7 @@ public final class TopologyMonitor: Service, Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    struct Schedule {
-        var inFlight: Set<InstanceKey> = []
-        var urgent: Set<InstanceKey> = []
-        /// When a failed instance with replicas was last retried at once, so a dead primary is retried promptly
-        /// but not in a tight loop.
-        var retriedAt: [InstanceKey: Date] = [:]
-    }
-    let schedule = Mutex(Schedule())
+    let scheduler: Mutex<ProbeScheduler>
 
     /// Loads what the database remembers and prepares to probe it.
     public init(
@@ -44,6 +37,8 @@ public final class TopologyMonitor: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         self.now = now
+        scheduler = Mutex(
+            ProbeScheduler(pollInterval: configuration.pollInterval, maxConcurrency: configuration.maxConcurrency))
         metrics.instancesKnown.record(registry.count)
     }
 
@@ -89,7 +84,7 @@ public final class TopologyMonitor: Service, Sendable {
     public func forget(_ key: InstanceKey) -> Bool {
         let resolved = registry.resolve(key)
         guard registry.remove(resolved) else { return false }
-        schedule.withLock { state in _ = state.urgent.remove(resolved) }
+        scheduler.withLock { $0.forgotten(resolved) }
         metrics.instancesKnown.record(registry.count)
         let probing = self.probing
         Task { await probing.release(resolved) }
@@ -99,7 +94,7 @@ public final class TopologyMonitor: Service, Sendable {
 
     /// Asks for `keys` to be probed as soon as a slot is free.
     public func probeSoon(_ keys: [InstanceKey]) {
-        schedule.withLock { state in state.urgent.formUnion(keys) }
+        scheduler.withLock { $0.probeSoon(keys) }
     }
 
     /// Writes every pending change to SQLite now.
@@ -161,33 +156,19 @@ public final class TopologyMonitor: Service, Sendable {
     /// and retry the instance itself, at most once a second.
     func confirmFailure(of key: InstanceKey, at date: Date) {
         let replicas = replicaKeys(of: key)
-        guard !replicas.isEmpty else { return }
-        let retry = schedule.withLock { state -> Bool in
-            if let last = state.retriedAt[key], date.timeIntervalSince(last) < 1 { return false }
-            state.retriedAt[key] = date
-            return true
-        }
-        probeSoon(replicas + (retry ? [key] : []))
+        scheduler.withLock { _ = $0.probeFailed(key, replicas: replicas, at: date) }
     }
 
     /// Picks due instances and marks them in flight.
     func dueKeys() -> [InstanceKey] {
         let candidates = registry.probeCandidates()
         let at = now()
-        return schedule.withLock { state in
-            let keys = ProbeSchedule.due(
-                candidates, now: at, pollInterval: configuration.pollInterval.inSeconds, inFlight: state.inFlight,
-                urgent: state.urgent,
-                limit: configuration.maxConcurrency - state.inFlight.count)
-            state.inFlight.formUnion(keys)
-            state.urgent.subtract(keys)
-            return keys
-        }
+        return scheduler.withLock { $0.due(candidates: candidates, now: at) }
     }
 
     func waitUntilIdle(_ key: InstanceKey) async {
         while true {
-            let claimed = schedule.withLock { state in state.inFlight.insert(key).inserted }
+            let claimed = scheduler.withLock { $0.claimForDiscovery(key) }
             if claimed { return }
             try? await Task.sleep(for: .milliseconds(10))
             if Task.isCancelled { return }
@@ -200,11 +181,11 @@ public final class TopologyMonitor: Service, Sendable {
     /// Returns the key the instance is known by afterwards (it changes when hostname resolution renames it).
     @discardableResult
     func probeOnce(_ key: InstanceKey) async -> InstanceKey {
-        defer { schedule.withLock { state in _ = state.inFlight.remove(key) } }
+        let started = now()
+        defer { scheduler.withLock { _ = $0.probeFinished(key, startedAt: started) } }
         guard registry.contains(key) else { return key }
         // `lastAttempted` is stamped with the outcome (`Instance.record`), not now. The scheduler never looks at
         // an instance in flight, so it sees the same times either way.
-        let started = now()
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = await probing.probe(key)

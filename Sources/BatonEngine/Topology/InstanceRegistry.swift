@@ -144,9 +144,9 @@ public final class InstanceRegistry: Sendable {
 
     /// Each instance's key and last attempt, for the scheduler: no topology resolution, so it stays cheap while
     /// probe results keep changing the registry.
-    public func probeCandidates() -> [ProbeSchedule.Candidate] {
+    public func probeCandidates() -> [ProbeScheduler.Candidate] {
         state.withLock { state in
-            state.instances.values.map { ProbeSchedule.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
+            state.instances.values.map { ProbeScheduler.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
         }
     }
 
