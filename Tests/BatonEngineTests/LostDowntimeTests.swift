@@ -22,9 +22,13 @@ struct LostDowntimeTests {
         let monitor = try TopologyMonitorTests.monitor(probing, database: database)
         for port in 1...3 { _ = try await monitor.discover(Self.key(port)) }
         let controls = try OperatorControls(database: database, logger: logger)
+        let log = LocalCommandLog(
+            applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger))
         let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger)
+            monitor: monitor, controls: controls, database: database, log: log,
+            leadership: SingleNodeLeadership(nodeName: "test"),
+            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger,
+            clock: ContinuousClock(), now: { Date() })
         let configuration = try BatonConfiguration.parse(Data("{}".utf8))
         let now = Date()
         let coordinator = RecoveryCoordinator(
@@ -35,9 +39,7 @@ struct LostDowntimeTests {
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
             leadership: SingleNodeLeadership(nodeName: "test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
-            logger: logger, now: { now })
+            log: log, logger: logger, now: { now })
         let lifetime = TimeInterval(configuration.recovery.lostInRecoveryDowntimeSeconds)
         for port in 2...3 {
             _ = try controls.beginDowntime(

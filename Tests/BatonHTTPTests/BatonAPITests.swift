@@ -41,12 +41,17 @@ import Testing
         let monitor = try TopologyMonitor(
             database: database, probing: probing,
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"))
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"),
+            clock: ContinuousClock(), now: { Date() })
         for port in 1...4 { _ = try await monitor.discover(key(port)) }
         let controls = try OperatorControls(database: database, logger: Logger(label: "test"))
         let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(),
-            logger: Logger(label: "test"))
+            monitor: monitor, controls: controls, database: database,
+            log: LocalCommandLog(
+                applier: BatonCommandApplier(
+                    database: database, controls: controls, monitor: monitor, logger: Logger(label: "test"))),
+            leadership: SingleNodeLeadership(nodeName: "baton-test"), configuration: DetectionConfiguration(),
+            logger: Logger(label: "test"), clock: ContinuousClock(), now: { Date() })
         detector.analyze()
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database,
@@ -204,8 +209,8 @@ import Testing
         }
         _ = try? await fixture.monitor.discover(Self.key(1))
         for port in [2, 3] { _ = try await fixture.monitor.discover(Self.key(port)) }
-        fixture.detector.analyze()
-        fixture.detector.analyze()
+        await fixture.detector.detect()
+        await fixture.detector.detect()
 
         try await fixture.app.test(.router) { client in
             try await client.execute(uri: "/api/replication-analysis", method: .get) { response in

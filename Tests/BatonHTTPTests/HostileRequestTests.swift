@@ -55,12 +55,17 @@ import Testing
         let monitor = try TopologyMonitor(
             database: database, probing: probing,
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet)
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet,
+            clock: ContinuousClock(), now: { Date() })
         for port in 1...4 { _ = try await monitor.discover(T.key(port)) }
         let controls = try OperatorControls(database: database, logger: quiet)
+        let log = LocalCommandLog(
+            applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: quiet))
         let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: quiet)
+            monitor: monitor, controls: controls, database: database, log: log,
+            leadership: SingleNodeLeadership(nodeName: "baton-test"),
+            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: quiet,
+            clock: ContinuousClock(), now: { Date() })
         detector.analyze()
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
@@ -70,9 +75,7 @@ import Testing
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: quiet),
             leadership: SingleNodeLeadership(nodeName: "baton-test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: quiet)),
-            logger: quiet)
+            log: log, logger: quiet)
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
             metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306, nodeHostname: "baton-test")

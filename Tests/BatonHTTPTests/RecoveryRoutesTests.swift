@@ -39,12 +39,17 @@ import Testing
         let monitor = try TopologyMonitor(
             database: database, probing: probing,
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger,
+            clock: ContinuousClock(), now: { Date() })
         for port in 1...4 { _ = try await monitor.discover(T.key(port)) }
         let controls = try OperatorControls(database: database, logger: logger)
+        let log = LocalCommandLog(
+            applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger))
         let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger)
+            monitor: monitor, controls: controls, database: database, log: log,
+            leadership: SingleNodeLeadership(nodeName: "baton-test"),
+            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger,
+            clock: ContinuousClock(), now: { Date() })
         detector.analyze()
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
@@ -54,9 +59,7 @@ import Testing
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
             leadership: SingleNodeLeadership(nodeName: "baton-test"),
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
-            logger: logger)
+            log: log, logger: logger)
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, coordinator: coordinator,
             authentication: authentication, metricsRegistry: registry, pollSeconds: 60, defaultPort: 3306,

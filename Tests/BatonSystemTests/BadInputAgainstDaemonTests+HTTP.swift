@@ -21,10 +21,15 @@ extension BadInputAgainstDaemonTests {
         let monitor = try TopologyMonitor(
             database: database, probing: ScriptedProbing(),
             configuration: EngineConfiguration(pollInterval: .seconds(60), hostnameResolution: .none),
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet)
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: quiet,
+            clock: ContinuousClock(), now: { Date() })
         let controls = try OperatorControls(database: database, logger: quiet)
         let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database, configuration: DetectionConfiguration(), logger: quiet)
+            monitor: monitor, controls: controls, database: database,
+            log: LocalCommandLog(
+                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: quiet)),
+            leadership: SingleNodeLeadership(nodeName: "baton-test"), configuration: DetectionConfiguration(),
+            logger: quiet, clock: ContinuousClock(), now: { Date() })
         let api = BatonAPI(
             monitor: monitor, detector: detector, controls: controls, database: database, metricsRegistry: registry,
             pollSeconds: 60, defaultPort: 3306)

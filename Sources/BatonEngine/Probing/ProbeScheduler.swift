@@ -49,7 +49,8 @@ public struct ProbeScheduler: Sendable {
             let last = candidate.lastAttempted ?? .distantPast
             if urgent.contains(candidate.key) {
                 chosen.append((0, last, candidate.key))
-            } else if now.timeIntervalSince(last) >= pollInterval {
+            } else if last.addingTimeInterval(pollInterval) <= now {
+                // The same sum as `nextDeadline`'s, so that an instance is due at the very deadline it gave.
                 chosen.append((1, last, candidate.key))
             }
         }

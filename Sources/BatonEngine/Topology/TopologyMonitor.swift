@@ -10,6 +10,8 @@ import Synchronization
 /// topology from what probes reveal, and writes results behind to SQLite.
 ///
 /// Runs as a `Service`; the HTTP API and the CLI use `discover`, `forget` and the read methods while it runs.
+/// The decisions are pure (`ProbeScheduler`, `Instance.record`); this shell owns the lock, the probe tasks and
+/// the clock. The scheduler sleeps until the next instance falls due and is woken early when work arrives.
 public final class TopologyMonitor: Service, Sendable {
     public let registry: InstanceRegistry
     let database: BatonDatabase
@@ -17,15 +19,23 @@ public final class TopologyMonitor: Service, Sendable {
     let configuration: EngineConfiguration
     let metrics: EngineMetrics
     let logger: Logger
+    let clock: ServiceClock
     let now: @Sendable () -> Date
 
     let scheduler: Mutex<ProbeScheduler>
+    /// Wakes the scheduler before its deadline: urgent work arrived or a slot freed.
+    let schedulerWake = ChangeSignal()
+    /// Signalled whenever a probe finishes, for `discover` waiting on a probe in flight.
+    let probeFinishes = ChangeSignal()
 
     /// Loads what the database remembers and prepares to probe it.
-    public init(
+    /// - Parameters:
+    ///   - clock: what the monitor sleeps and measures probes on (`ContinuousClock()` in the daemon).
+    ///   - now: the wall time stamped on instances (`{ Date() }` in the daemon).
+    public init<C: Clock>(
         database: BatonDatabase, probing: any InstanceProbing, configuration: EngineConfiguration,
-        metrics: EngineMetrics = .discarding, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
-    ) throws(StoreError) {
+        metrics: EngineMetrics = .discarding, logger: Logger, clock: C, now: @escaping @Sendable () -> Date
+    ) throws(StoreError) where C.Duration == Duration {
         let loaded = try database.loadInstances()
         for key in loaded.corrupt {
             logger.error("Stored instance record is unreadable and was skipped", metadata: ["baton.instance": "\(key)"])
@@ -36,6 +46,7 @@ public final class TopologyMonitor: Service, Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        self.clock = ServiceClock(clock)
         self.now = now
         scheduler = Mutex(
             ProbeScheduler(pollInterval: configuration.pollInterval, maxConcurrency: configuration.maxConcurrency))
@@ -65,7 +76,7 @@ public final class TopologyMonitor: Service, Sendable {
         let key = registry.resolve(requested)
         guard key.isValid else { throw DiscoveryError(key: requested, message: "not a valid host:port") }
         let isNew = registry.register(key, at: now())
-        await waitUntilIdle(key)
+        guard await claim(key) else { throw DiscoveryError(key: key, message: "cancelled") }
         let finalKey = await probeOnce(key)
         guard let instance = registry.instance(finalKey) else {
             throw DiscoveryError(key: key, message: "forgotten while being discovered")
@@ -94,7 +105,21 @@ public final class TopologyMonitor: Service, Sendable {
 
     /// Asks for `keys` to be probed as soon as a slot is free.
     public func probeSoon(_ keys: [InstanceKey]) {
+        guard !keys.isEmpty else { return }
         scheduler.withLock { $0.probeSoon(keys) }
+        schedulerWake.signal()
+    }
+
+    /// Registers `keys` (e.g. `DiscoverySeeds`) and probes them as soon as the scheduler runs; the crawl
+    /// continues from there.
+    public func discoverInBackground(_ keys: [InstanceKey]) {
+        var added: [InstanceKey] = []
+        for key in keys.map(registry.resolve) where key.isValid {
+            registry.register(key, at: now())
+            added.append(key)
+        }
+        probeSoon(added)
+        metrics.instancesKnown.record(registry.count)
     }
 
     /// Writes every pending change to SQLite now.
@@ -115,18 +140,28 @@ public final class TopologyMonitor: Service, Sendable {
 
     func writeLoop() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: configuration.flushInterval)
+            try? await clock.sleep(for: configuration.flushInterval)
             flush()
         }
     }
 
+    /// Starts the probes that are due, then sleeps until the next instance falls due — at least `schedulerTick`
+    /// later, so instances falling due together are started together — or until woken by urgent work or a freed
+    /// slot.
     func scheduleLoop() async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                for key in dueKeys() {
+                let seen = schedulerWake.generation
+                let candidates = registry.probeCandidates()
+                let at = now()
+                let (due, deadline) = scheduler.withLock { scheduler in
+                    (scheduler.due(candidates: candidates, now: at), scheduler.nextDeadline(candidates: candidates))
+                }
+                for key in due {
                     group.addTask { await self.probeOnce(key) }
                 }
-                try? await Task.sleep(for: configuration.schedulerTick)
+                let timeout = deadline.map { max(.seconds($0.timeIntervalSince(at)), configuration.schedulerTick) }
+                await schedulerWake.wait(after: seen, timeout: timeout, on: clock)
             }
         }
     }
@@ -145,140 +180,21 @@ public final class TopologyMonitor: Service, Sendable {
         }
     }
 
-    /// The instances that replicate from `key`, by their own report or by the source's list of replicas.
-    func replicaKeys(of key: InstanceKey) -> [InstanceKey] {
-        var keys = Set(registry.replicaKeys(of: key))
-        for replica in registry.instance(key)?.facts.replicaKeys ?? [] { keys.insert(registry.resolve(replica)) }
-        return keys.sorted()
+    /// Claims `key` for a probe outside the schedule, waiting for a probe of it in flight to finish first.
+    /// Returns false when the task was cancelled before.
+    func claim(_ key: InstanceKey) async -> Bool {
+        while !Task.isCancelled {
+            let seen = probeFinishes.generation
+            if scheduler.withLock({ $0.claimForDiscovery(key) }) { return true }
+            await probeFinishes.wait(after: seen)
+        }
+        return false
     }
 
-    /// After a failed probe of an instance with replicas: probe the replicas now instead of at their next turn,
-    /// and retry the instance itself, at most once a second.
-    func confirmFailure(of key: InstanceKey, at date: Date) {
-        let replicas = replicaKeys(of: key)
-        scheduler.withLock { _ = $0.probeFailed(key, replicas: replicas, at: date) }
-    }
-
-    /// Picks due instances and marks them in flight.
-    func dueKeys() -> [InstanceKey] {
-        let candidates = registry.probeCandidates()
-        let at = now()
-        return scheduler.withLock { $0.due(candidates: candidates, now: at) }
-    }
-
-    func waitUntilIdle(_ key: InstanceKey) async {
-        while true {
-            let claimed = scheduler.withLock { $0.claimForDiscovery(key) }
-            if claimed { return }
-            try? await Task.sleep(for: .milliseconds(10))
-            if Task.isCancelled { return }
-        }
-    }
-
-    // MARK: - One probe
-
-    /// Probes one instance and records the outcome. The caller has marked `key` in flight; this clears it.
-    /// Returns the key the instance is known by afterwards (it changes when hostname resolution renames it).
-    @discardableResult
-    func probeOnce(_ key: InstanceKey) async -> InstanceKey {
-        let started = now()
-        defer { scheduler.withLock { _ = $0.probeFinished(key, startedAt: started) } }
-        guard registry.contains(key) else { return key }
-        // `lastAttempted` is stamped with the outcome (`Instance.record`), not now. The scheduler never looks at
-        // an instance in flight, so it sees the same times either way.
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcome = await probing.probe(key)
-        let elapsed = clock.now - start
-        let finished = now()
-        metrics.probes.increment()
-        metrics.probeDuration.recordNanoseconds(elapsed.inNanoseconds)
-
-        var canonical = key
-        var location = Instance.Location()
-        if case .success(let facts) = outcome {
-            canonical = adopt(key, facts: facts, at: finished)
-            location = self.location(of: canonical)
-        }
-        registry.update(canonical) { instance in
-            instance.record(outcome, startedAt: started, finishedAt: finished, latency: elapsed, location: location)
-        }
-        switch outcome {
-        case .success(let facts):
-            crawl(from: facts)
-        case .partial(_, let error):
-            metrics.partialProbes.increment()
-            logger.debug("Partial probe", metadata: ["baton.instance": "\(key)", "baton.error": "\(error)"])
-        case .failure(let error):
-            metrics.probeErrors.increment()
-            logger.debug("Probe failed", metadata: ["baton.instance": "\(key)", "baton.error": "\(error)"])
-            confirmFailure(of: key, at: finished)
-        }
-        return canonical
-    }
-
-    /// Where the host name patterns place `key`.
-    func location(of key: InstanceKey) -> Instance.Location {
-        let patterns = configuration.patterns
-        return Instance.Location(
-            dataCenter: patterns.dataCenter(of: key.hostname), region: patterns.region(of: key.hostname),
-            physicalEnvironment: patterns.physicalEnvironment(of: key.hostname))
-    }
-
-    /// Applies hostname resolution: when the server calls itself by another name, the instance moves to that
-    /// name and the old name is remembered as an alias.
-    func adopt(_ key: InstanceKey, facts: InstanceFacts, at date: Date) -> InstanceKey {
-        let canonical = configuration.hostnameResolution.canonicalKey(for: key, facts: facts)
-        guard canonical != key else { return key }
-        registry.recordResolution(key.hostname, to: canonical.hostname)
-        do {
-            try database.saveHostnameResolution(key.hostname, to: canonical.hostname, at: date)
-        } catch {
-            logger.error("Cannot save hostname resolution", metadata: ["baton.error": "\(error)"])
-        }
-        let previous = registry.instance(key)
-        registry.remove(key)
-        if registry.register(canonical, at: date), let previous {
-            registry.update(canonical) { $0.firstSeen = previous.firstSeen }
-        }
-        let probing = self.probing
-        Task { await probing.release(key) }
-        logger.info(
-            "Instance renamed by hostname resolution",
-            metadata: ["baton.instance": "\(key)", "baton.resolved": "\(canonical)"])
-        return canonical
-    }
-
-    /// Registers the source and replicas a probe revealed and asks for them to be probed at once.
-    func crawl(from facts: InstanceFacts) {
-        var neighbours = facts.replicaKeys
-        if let source = facts.replication?.sourceKey { neighbours.append(source) }
-        var found: [InstanceKey] = []
-        for neighbour in neighbours {
-            let key = registry.resolve(neighbour)
-            guard key.isValid else { continue }
-            if registry.register(key, at: now()) {
-                found.append(key)
-                logger.info("Instance discovered", metadata: ["baton.instance": "\(key)"])
-            }
-        }
-        if !found.isEmpty {
-            probeSoon(found)
-            metrics.instancesKnown.record(registry.count)
-        }
-    }
-}
-
-extension TopologyMonitor {
-    /// Registers `keys` (e.g. `DiscoverySeeds`) and probes them as soon as the scheduler runs; the crawl
-    /// continues from there.
-    public func discoverInBackground(_ keys: [InstanceKey]) {
-        var added: [InstanceKey] = []
-        for key in keys.map(registry.resolve) where key.isValid {
-            registry.register(key, at: now())
-            added.append(key)
-        }
-        probeSoon(added)
-        metrics.instancesKnown.record(registry.count)
+    /// Reports a finished probe to the scheduler, and wakes whoever waits for it.
+    func reportFinished(_ key: InstanceKey, startedAt: Date) {
+        let wake = scheduler.withLock { $0.probeFinished(key, startedAt: startedAt) }
+        probeFinishes.signal()
+        if wake { schedulerWake.signal() }
     }
 }

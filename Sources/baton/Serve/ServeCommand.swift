@@ -58,13 +58,10 @@ struct ServeCommand: AsyncParsableCommand {
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let monitor = try TopologyMonitor(
             database: database, probing: probing, configuration: engineConfiguration,
-            metrics: EngineMetrics(factory: metricsFactory), logger: logger)
+            metrics: EngineMetrics(factory: metricsFactory), logger: logger, clock: ContinuousClock(), now: { Date() })
         let controls = try OperatorControls(
             database: database, candidateLifetime: TimeInterval(configuration.candidateInstanceExpireMinutes * 60),
             logger: logger)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(configuration), logger: logger)
         let raftSettings = configuration.raft
         let nodeName = raftSettings.enabled ? raftSettings.advertise : ProcessInfo.processInfo.hostName
         let applier = BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)
@@ -82,11 +79,14 @@ struct ServeCommand: AsyncParsableCommand {
             raft = cluster
             commands = cluster.commands
             leadership = RaftLeadership(node: cluster.node, nodeName: nodeName)
-            detector.replicate(through: commands, leadership: leadership)
         } else {
             commands = LocalCommandLog(applier: applier)
             leadership = SingleNodeLeadership(nodeName: nodeName)
         }
+        let detector = FailureDetector(
+            monitor: monitor, controls: controls, database: database, log: commands, leadership: leadership,
+            configuration: DetectionConfiguration(configuration), logger: logger, clock: ContinuousClock(),
+            now: { Date() })
         let policy = LoadedPolicy.load(
             path: configuration.recovery.policyScript, limits: configuration.recovery.policyLimits)
         switch policy {
