@@ -11,7 +11,8 @@ public struct EngineConfiguration: Sendable {
     public var patterns: HostnamePatterns
     /// How often changed instances are written to SQLite (one transaction per flush).
     public var flushInterval: Duration
-    /// How often the scheduler looks for due instances when nothing wakes it earlier.
+    /// The least time the scheduler sleeps until the next instance falls due, so that instances falling due
+    /// within it are started together. Urgent probes (discovery, a neighbour's failure) wake it at once.
     public var schedulerTick: Duration
 
     public init(

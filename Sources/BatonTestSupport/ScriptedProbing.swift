@@ -9,7 +9,8 @@ public final class ScriptedProbing: InstanceProbing {
     public enum Answer: Sendable {
         case facts(InstanceFacts)
         case fail(String)
-        /// Never answers until `release` (a server that accepts and hangs).
+        /// Never answers until `set` gives another answer or the probe is cancelled (a server that accepts and
+        /// hangs).
         case hang
     }
 
@@ -21,6 +22,11 @@ public final class ScriptedProbing: InstanceProbing {
         var released: [InstanceKey] = []
     }
     private let state = Mutex(State())
+    /// Signalled when a probe starts, when one answers and when a connection is released, so that a test waits
+    /// for them without sleeping.
+    public let events = ChangeSignal()
+    /// Signalled by `set`: a hanging probe looks at its answer again.
+    private let answersChanged = ChangeSignal()
     public let connectionLosses: AsyncStream<ConnectionLoss>
     private let lossContinuation: AsyncStream<ConnectionLoss>.Continuation
 
@@ -35,6 +41,7 @@ public final class ScriptedProbing: InstanceProbing {
 
     public func set(_ key: InstanceKey, _ answer: Answer) {
         state.withLock { $0.answers[key] = answer }
+        answersChanged.signal()
     }
 
     public func probeCount(_ key: InstanceKey) -> Int { state.withLock { $0.probeCounts[key] ?? 0 } }
@@ -51,24 +58,33 @@ public final class ScriptedProbing: InstanceProbing {
             state.maxConcurrentPerKey = max(state.maxConcurrentPerKey, state.running[key] ?? 0)
             return state.answers[key] ?? .fail("connection refused")
         }
-        defer { state.withLock { $0.running[key, default: 1] -= 1 } }
+        events.signal()
+        defer {
+            state.withLock { $0.running[key, default: 1] -= 1 }
+            events.signal()
+        }
         switch answer {
         case .facts(let facts):
             return .success(facts)
         case .fail(let message):
             return .failure(ProbeError(message))
         case .hang:
+            // Hangs until the answer changes (a hanging server that `set` brings back) or the task is cancelled.
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(20))
-                if case .hang = state.withLock({ $0.answers[key] ?? .fail("") }) { continue }
-                break
+                let seen = answersChanged.generation
+                guard case .hang = state.withLock({ $0.answers[key] ?? .fail("") }) else { break }
+                await answersChanged.wait(after: seen)
             }
             return .failure(ProbeError("timed out"))
         }
     }
 
+    /// How many probes are running now.
+    public var runningProbes: Int { state.withLock { $0.running.values.reduce(0, +) } }
+
     public func release(_ key: InstanceKey) async {
         state.withLock { $0.released.append(key) }
+        events.signal()
     }
 
     public func shutdown() async {}

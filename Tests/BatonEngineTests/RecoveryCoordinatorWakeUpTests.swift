@@ -10,29 +10,6 @@ import Testing
 
 /// The coordinator's loop wakes when nudged, without waiting for its clock.
 struct RecoveryCoordinatorWakeUpTests {
-    /// A clock on which time never passes: every sleep lasts until its task is cancelled.
-    struct FrozenClock: Clock {
-        struct Instant: InstantProtocol {
-            var offset: Duration
-            func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-            func duration(to other: Instant) -> Duration { other.offset - offset }
-            static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-        }
-
-        var now: Instant { Instant(offset: .zero) }
-        var minimumResolution: Duration { .zero }
-
-        func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-            let (never, continuation) = AsyncStream.makeStream(of: Void.self)
-            await withTaskCancellationHandler {
-                for await _ in never {}
-            } onCancel: {
-                continuation.finish()
-            }
-            throw CancellationError()
-        }
-    }
-
     /// A follower that reports every time the coordinator asks whether it leads (once per tick).
     final class WatchedLeadership: Leadership {
         let nodeName = "test"
@@ -53,13 +30,18 @@ struct RecoveryCoordinatorWakeUpTests {
     func aNudgeWakesTheLoopAtOnceWhileTheClockStandsStill() async throws {
         let database = try BatonDatabase()
         let logger = Logger(label: "test")
-        let monitor = try TopologyMonitorTests.monitor(ScriptedProbing(), database: database)
+        // A clock the test never advances: every sleep lasts until its task is cancelled.
+        let clock = MockClock()
+        let monitor = try TopologyMonitorTests.monitor(ScriptedProbing(), database: database, clock: clock)
         let controls = try OperatorControls(database: database, logger: logger)
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger)
-        let configuration = try BatonConfiguration.parse(Data("{}".utf8))
+        let applier = BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)
         let leadership = WatchedLeadership()
+        let detector = FailureDetector(
+            monitor: monitor, controls: controls, database: database, log: LocalCommandLog(applier: applier),
+            leadership: SingleNodeLeadership(nodeName: "test"),
+            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger,
+            clock: clock, now: { clock.wallNow })
+        let configuration = try BatonConfiguration.parse(Data("{}".utf8))
         let coordinator = RecoveryCoordinator(
             monitor: monitor, detector: detector, controls: controls, database: database,
             configuration: RecoveryCoordinatorConfiguration(
@@ -67,11 +49,9 @@ struct RecoveryCoordinatorWakeUpTests {
             policy: .none, hooks: HookRunner(logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-                clock: FrozenClock()),
-            clock: FrozenClock(), leadership: leadership,
-            log: LocalCommandLog(
-                applier: BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)),
-            logger: logger, now: { Date(timeIntervalSince1970: 1_700_000_000) })
+                clock: clock),
+            clock: clock, leadership: leadership, log: LocalCommandLog(applier: applier), logger: logger,
+            now: { clock.wallNow })
         var ticks = leadership.asked.makeAsyncIterator()
         let loop = Task { try await coordinator.run() }
 

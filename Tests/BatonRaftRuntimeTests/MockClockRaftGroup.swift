@@ -39,10 +39,12 @@ final class MockClockRaftGroup {
     /// Returns once every running node's ticker sleeps on the clock and every node's loop waits with nothing queued:
     /// with the in-memory transport nothing more happens until time moves.
     func settle() async throws {
-        await clock.waitForSleepers(running.count)
-        for _ in 0..<1_000_000 {
+        // A node that handles a batch may queue messages for the others: wait for each in turn until one look finds
+        // them all idle at once. No spinning: each wait suspends until that node's loop parks.
+        for _ in 0..<10_000 {
+            await clock.waitForSleepers(running.count)
+            for id in running { await nodes[id]!.waitUntilIdle() }
             if clock.sleeperCount >= running.count && running.allSatisfy({ nodes[$0]!.isIdle }) { return }
-            await Task.yield()
         }
         throw ConditionNotMet(what: "the Raft group settles")
     }

@@ -5,9 +5,11 @@ public struct DetectionConfiguration: Sendable {
     public var analysis: AnalysisSettings
     /// orchestrator's `FailureDetectionPeriodBlockMinutes`: one failure of an instance is one detection for this long.
     public var detectionBlockSeconds: Int
-    /// Analysis runs at least this often, and within `reactionInterval` of any probe result that changes a failure
-    /// signal (`InstanceRegistry.failureSignalVersion`).
+    /// Analysis runs at least this often, and as soon as a probe result changes a failure signal
+    /// (`InstanceRegistry.failureSignalChanges`).
     public var interval: Duration
+    /// The least time between two analyses woken by failure signals: a burst of changes (many probe results
+    /// within milliseconds) is analysed once. A signal after a quiet spell is analysed at once.
     public var reactionInterval: Duration
 
     public init(

@@ -5,10 +5,10 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Analyses the topology continuously — every second, and within a few milliseconds of any probe result that
-/// changes a failure signal (`InstanceRegistry.failureSignalVersion`: a failed check, broken replication…) — and
-/// records what changed: analysis codes in the changelog, and each new actionable verdict as a failure detection
-/// (one per instance per `FailureDetectionPeriodBlockMinutes`).
+/// Analyses the topology continuously — every `interval`, and as soon as a probe result changes a failure signal
+/// (`InstanceRegistry.failureSignalChanges`: a failed check, broken replication…) — and records what changed:
+/// analysis codes in the changelog, and each new actionable verdict as a failure detection (one per instance per
+/// `FailureDetectionPeriodBlockMinutes`), registered through the command log by the leader.
 ///
 /// The verdicts come from `ReplicationAnalyzer`, a pure function of the instances; this service only gathers the
 /// inputs (including when a primary's binary log position stopped moving) and stores the outputs.
@@ -16,8 +16,11 @@ public final class FailureDetector: Service, Sendable {
     let monitor: TopologyMonitor
     let controls: OperatorControls
     let database: BatonDatabase
+    let log: any CommandLog
+    let leadership: any Leadership
     let configuration: DetectionConfiguration
     let logger: Logger
+    let clock: ServiceClock
     let now: @Sendable () -> Date
 
     struct State {
@@ -25,46 +28,56 @@ public final class FailureDetector: Service, Sendable {
         var codes: [InstanceKey: AnalysisCode] = [:]
         /// Each instance's last binary log position and since when it has not moved.
         var binlog: [InstanceKey: (file: String, position: Int64, since: Date)] = [:]
-        var analysedVersion: UInt64?
-        var lastRun: Date?
-        /// Instances with a detection still in its active period, and until when: a failure is analysed many times
-        /// a second, but only its first sighting needs the store.
+        /// Instances with a detection in its active period (or being registered), and until when: a failure is
+        /// analysed many times, but only its first sighting needs the command log.
         var activeDetections: [InstanceKey: Date] = [:]
     }
     let state = Mutex(State())
-    /// With Raft: detections go through the log, registered by the leader only.
-    let replication = Mutex<(log: any CommandLog, leadership: any Leadership)?>(nil)
+    /// Signalled after every analysis.
+    public let analyses = ChangeSignal()
 
-    /// Registers detections through `log` from now on, and only while `leadership` says this node leads.
-    public func replicate(through log: any CommandLog, leadership: any Leadership) {
-        replication.withLock { $0 = (log, leadership) }
-    }
-
-    public init(
-        monitor: TopologyMonitor, controls: OperatorControls, database: BatonDatabase,
-        configuration: DetectionConfiguration, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
+    /// - Parameters:
+    ///   - log: where detections are registered: `LocalCommandLog` on a single node, the Raft log in a group.
+    ///   - leadership: detections are registered only while this node leads (`SingleNodeLeadership` alone).
+    ///   - clock: what the detector sleeps on (`ContinuousClock()` in the daemon).
+    ///   - now: the wall time of analyses and detections (`{ Date() }` in the daemon).
+    public init<C: Clock>(
+        monitor: TopologyMonitor, controls: OperatorControls, database: BatonDatabase, log: any CommandLog,
+        leadership: any Leadership, configuration: DetectionConfiguration, logger: Logger, clock: C,
+        now: @escaping @Sendable () -> Date
+    ) where C.Duration == Duration {
         self.monitor = monitor
         self.controls = controls
         self.database = database
+        self.log = log
+        self.leadership = leadership
         self.configuration = configuration
         self.logger = logger
+        self.clock = ServiceClock(clock)
         self.now = now
     }
 
+    /// Analyses, then sleeps until a failure signal changes or `interval` passes. A burst of changes within
+    /// `reactionInterval` of an analysis is analysed once, `reactionInterval` after it. New detections are
+    /// registered beside the loop: a slow commit (Raft) never holds up the next analysis.
     public func run() async throws {
+        let signals = monitor.registry.failureSignalChanges
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let at = self.now()
-                let version = self.monitor.registry.failureSignalVersion
-                let due = self.state.withLock { state in
-                    let interval = self.configuration.interval.inSeconds
-                    return state.analysedVersion != version
-                        || state.lastRun.map { at.timeIntervalSince($0) >= interval } ?? true
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let seen = signals.generation
+                    let sinceAnalysis = self.clock.stopwatch()
+                    let detections = self.evaluate().detections
+                    if !detections.isEmpty {
+                        group.addTask { await self.register(detections) }
+                    }
+                    let interval = self.configuration.interval
+                    let changed = await signals.wait(after: seen, timeout: interval, on: self.clock)
+                    let elapsed = sinceAnalysis()
+                    if changed, elapsed < self.configuration.reactionInterval {
+                        try? await self.clock.sleep(for: self.configuration.reactionInterval - elapsed)
+                    }
                 }
-                if due { self.analyze() }
-                try? await Task.sleep(for: self.configuration.reactionInterval)
             }
         }
     }
@@ -72,10 +85,28 @@ public final class FailureDetector: Service, Sendable {
     /// The verdicts of the last analysis, sorted by cluster and key.
     public var latest: [ReplicationAnalysis] { state.withLock { $0.latest } }
 
-    /// Analyses the current topology now, records changes and detections, and returns the verdicts.
+    /// Analyses the current topology now, records changes, and returns the verdicts. New detections are
+    /// registered in the background; `detect()` waits for them.
     @discardableResult
     public func analyze() -> [ReplicationAnalysis] {
-        let version = monitor.registry.failureSignalVersion
+        let (analyses, detections) = evaluate()
+        if !detections.isEmpty {
+            Task { await self.register(detections) }
+        }
+        return analyses
+    }
+
+    /// Analyses the current topology now, records changes, registers new detections, and returns the verdicts.
+    @discardableResult
+    public func detect() async -> [ReplicationAnalysis] {
+        let (analyses, detections) = evaluate()
+        await register(detections)
+        return analyses
+    }
+
+    /// One analysis: the verdicts, with the changes appended to the changelog, and the detections to register
+    /// (already marked active, so a concurrent analysis does not register them again).
+    func evaluate() -> (analyses: [ReplicationAnalysis], detections: [FailureDetectionRecord]) {
         let at = now()
         let instances = controls.annotate(monitor.registry.all(), at: at)
         let stale = trackBinlogPositions(instances, at: at)
@@ -94,12 +125,12 @@ public final class FailureDetector: Service, Sendable {
             }
             state.codes = codes
             state.latest = analyses
-            state.analysedVersion = version
-            state.lastRun = at
             return changes
         }
-        record(changes, analyses, at: at)
-        return analyses
+        record(changes)
+        let detections = newDetections(analyses, at: at)
+        self.analyses.signal()
+        return (analyses, detections)
     }
 
     /// Stale binary log positions feed `LockedSemiSyncMaster`: a position unchanged since the last look keeps
@@ -123,7 +154,7 @@ public final class FailureDetector: Service, Sendable {
         }
     }
 
-    func record(_ changes: [AnalysisChange], _ analyses: [ReplicationAnalysis], at: Date) {
+    func record(_ changes: [AnalysisChange]) {
         do {
             try database.appendAnalysisChanges(changes)
         } catch {
@@ -133,49 +164,51 @@ public final class FailureDetector: Service, Sendable {
             logger.info(
                 "Analysis changed", metadata: ["baton.instance": "\(change.key)", "baton.analysis": "\(change.analysis.rawValue)"])
         }
+    }
+
+    /// The actionable verdicts without a detection in its active period, as detections to register; none on a
+    /// node that does not lead (every node analyses, the leader alone registers, so all hold the same).
+    func newDetections(_ analyses: [ReplicationAnalysis], at: Date) -> [FailureDetectionRecord] {
+        guard leadership.isLeader else { return [] }
         let encoder = JSONEncoder()
-        let fresh = state.withLock { state in
+        return state.withLock { state in
             state.activeDetections = state.activeDetections.filter { $0.value > at }
-            return analyses.filter { row in
-                row.isActionableRecovery && !row.skippableDueToDowntime
-                    && state.activeDetections[row.analyzedInstanceKey] == nil
+            var detections: [FailureDetectionRecord] = []
+            for row in analyses where row.isActionableRecovery && !row.skippableDueToDowntime {
+                guard state.activeDetections[row.analyzedInstanceKey] == nil else { continue }
+                let detection = FailureDetectionRecord(
+                    key: row.analyzedInstanceKey, clusterName: row.clusterDetails.clusterName,
+                    analysis: row.analysis, detectedAt: at,
+                    endsActivePeriod: at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds)),
+                    document: (try? encoder.encode(row)) ?? Data("{}".utf8))
+                state.activeDetections[detection.key] = detection.endsActivePeriod
+                detections.append(detection)
             }
+            return detections
         }
-        let replicated = replication.withLock { $0 }
-        for row in fresh {
-            let detection = FailureDetectionRecord(
-                key: row.analyzedInstanceKey, clusterName: row.clusterDetails.clusterName,
-                analysis: row.analysis, detectedAt: at,
-                endsActivePeriod: at.addingTimeInterval(TimeInterval(configuration.detectionBlockSeconds)),
-                document: (try? encoder.encode(row)) ?? Data("{}".utf8))
-            if let replicated {
-                // Every node analyses; the leader alone registers, through the log, so all hold the same detections.
-                guard replicated.leadership.isLeader else { continue }
-                state.withLock { $0.activeDetections[row.analyzedInstanceKey] = detection.endsActivePeriod }
-                let logger = self.logger
-                Task {
-                    do {
-                        _ = try await replicated.log.submit(.registerDetection(detection))
-                    } catch {
-                        logger.error("Cannot register a failure detection", metadata: ["baton.error": "\(error)"])
-                    }
-                }
-                continue
-            }
+    }
+
+    /// Registers detections through the command log. The log answers with the detection in force — one
+    /// registered earlier (before a restart, or by another leader) keeps its active period — and whether this one
+    /// is new; a detection that could not be registered is tried again at the next analysis.
+    func register(_ detections: [FailureDetectionRecord]) async {
+        for detection in detections {
             do {
-                // The store keeps one detection per active period across restarts; it answers with the one in force.
-                let (stored, isNew) = try database.registerDetection(detection)
-                state.withLock { $0.activeDetections[row.analyzedInstanceKey] = stored.endsActivePeriod }
-                if isNew {
-                    logger.warning(
-                        "Failure detected",
-                        metadata: [
-                            "baton.instance": "\(row.analyzedInstanceKey)", "baton.analysis": "\(row.analysis.rawValue)",
-                            "baton.cluster": "\(row.clusterDetails.clusterName)", "baton.detection.id": "\(stored.id)",
-                        ])
-                }
+                let result = try await log.submit(.registerDetection(detection))
+                let stored = result.detection ?? detection
+                state.withLock { $0.activeDetections[detection.key] = stored.endsActivePeriod }
+                guard result.count == 1 else { continue }
+                logger.warning(
+                    "Failure detected",
+                    metadata: [
+                        "baton.instance": "\(detection.key)", "baton.analysis": "\(detection.analysis)",
+                        "baton.cluster": "\(detection.clusterName)", "baton.detection.id": "\(stored.id)",
+                    ])
             } catch {
-                logger.error("Cannot register a failure detection", metadata: ["baton.error": "\(error)"])
+                state.withLock { _ = $0.activeDetections.removeValue(forKey: detection.key) }
+                logger.error(
+                    "Cannot register a failure detection",
+                    metadata: ["baton.instance": "\(detection.key)", "baton.error": "\(error)"])
             }
         }
     }

@@ -56,7 +56,7 @@ public final class BatonNode: Sendable {
         do {
             monitor = try TopologyMonitor(
                 database: database, probing: probing, configuration: engineConfiguration, metrics: metrics,
-                logger: logger, now: now)
+                logger: logger, clock: ContinuousClock(), now: now)
             controls = try OperatorControls(
                 database: database, candidateLifetime: TimeInterval(configuration.candidateInstanceExpireMinutes * 60),
                 logger: logger)
@@ -82,9 +82,8 @@ public final class BatonNode: Sendable {
             self.leadership = leadership ?? SingleNodeLeadership(nodeName: nodeName)
         }
         detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database,
-            configuration: DetectionConfiguration(configuration), logger: logger, now: now)
-        if raft != nil { detector.replicate(through: commands, leadership: self.leadership) }
+            monitor: monitor, controls: controls, database: database, log: commands, leadership: self.leadership,
+            configuration: DetectionConfiguration(configuration), logger: logger, clock: ContinuousClock(), now: now)
         let policy = LoadedPolicy.load(
             path: configuration.recovery.policyScript, limits: configuration.recovery.policyLimits)
         Self.log(policy, configuration: configuration, logger: logger)

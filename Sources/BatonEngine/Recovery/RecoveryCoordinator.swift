@@ -82,7 +82,11 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.tickOnWakeUps()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.nudgeOnEveryAnalysis() }
+                await self.tickOnWakeUps()
+                group.cancelAll()
+            }
         }
         // A recovery in flight finishes (its steps and hooks are bounded by their timeouts): stopping halfway would
         // leave a cluster half repointed.
@@ -94,6 +98,18 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     /// Wakes the loop now: the verdicts are read at once (or right after the tick in progress).
     public func nudge() {
         wakeUpContinuation.yield()
+    }
+
+    /// Every analysis of the detector wakes the loop: a new verdict is looked at as soon as it exists, not at the
+    /// next deadline.
+    func nudgeOnEveryAnalysis() async {
+        let analyses = detector.analyses
+        var seen = analyses.generation
+        while !Task.isCancelled {
+            await analyses.wait(after: seen)
+            seen = analyses.generation
+            nudge()
+        }
     }
 
     /// Ticks at once, then on every wake-up: a `nudge()`, or the next deadline on the injected clock — the

@@ -60,12 +60,19 @@ public struct BatonCommandResult: Codable, Sendable, Equatable {
     public var count: Int
     /// Why the command could not take effect, for commands that can fail on every node alike.
     public var error: String?
+    /// The detection in force, for `registerDetection`: the one registered (with its id), or one registered
+    /// earlier whose active period still runs.
+    public var detection: FailureDetectionRecord?
 
-    public init(recovery: RecoveryRecord? = nil, lockedBy: RecoveryRecord? = nil, count: Int = 0, error: String? = nil) {
+    public init(
+        recovery: RecoveryRecord? = nil, lockedBy: RecoveryRecord? = nil, count: Int = 0, error: String? = nil,
+        detection: FailureDetectionRecord? = nil
+    ) {
         self.recovery = recovery
         self.lockedBy = lockedBy
         self.count = count
         self.error = error
+        self.detection = detection
     }
 
     func encoded() -> [UInt8] {

@@ -31,8 +31,9 @@ public final class BatonCommandApplier: Sendable {
             let members = monitor.registry.all().filter { $0.clusterName == cluster }.map(\.key)
             return BatonCommandResult(count: members.filter { monitor.forget($0) }.count)
         case .registerDetection(let detection):
-            let (_, isNew) = try database.registerDetection(detection)
-            return BatonCommandResult(count: isNew ? 1 : 0)
+            // One detection per active period: an earlier one still in force is the answer, and this one is dropped.
+            let (stored, isNew) = try database.registerDetection(detection)
+            return BatonCommandResult(count: isNew ? 1 : 0, detection: stored)
         case .beginDowntime(let downtime, let beginsAt):
             try controls.applyDowntime(downtime, beginsAt: beginsAt)
             return BatonCommandResult(count: 1)

@@ -25,6 +25,8 @@ public final class InstanceRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Signalled after every change of `failureSignalVersion`: the failure detector waits on it.
+    public let failureSignalChanges = ChangeSignal()
 
     public init(instances: [Instance] = [], resolutions: [String: String] = [:]) {
         state.withLock { state in
@@ -58,7 +60,7 @@ public final class InstanceRegistry: Sendable {
     /// Adds an instance that has not been probed yet. Returns false when it was already known.
     @discardableResult
     public func register(_ key: InstanceKey, at date: Date) -> Bool {
-        state.withLock { state in
+        let added = state.withLock { state in
             guard state.instances[key] == nil else { return false }
             var instance = Instance(key: key)
             instance.firstSeen = date
@@ -70,12 +72,14 @@ public final class InstanceRegistry: Sendable {
             state.failureSignalVersion &+= 1
             return true
         }
+        if added { failureSignalChanges.signal() }
+        return added
     }
 
     /// Changes one instance in place; does nothing when the key is unknown (it was forgotten meanwhile).
     public func update(_ key: InstanceKey, _ change: (inout Instance) -> Void) {
-        state.withLock { state in
-            guard var instance = state.instances[key] else { return }
+        let signalled = state.withLock { state -> Bool in
+            guard var instance = state.instances[key] else { return false }
             let signal = FailureSignal(instance)
             let source = instance.facts.replication?.sourceKey
             change(&instance)
@@ -92,8 +96,11 @@ public final class InstanceRegistry: Sendable {
                 state.resolvedCache = nil
             }
             state.version &+= 1
-            if FailureSignal(instance) != signal { state.failureSignalVersion &+= 1 }
+            guard FailureSignal(instance) != signal else { return false }
+            state.failureSignalVersion &+= 1
+            return true
         }
+        if signalled { failureSignalChanges.signal() }
     }
 
     /// Records that `hostname` is known as `resolved`, and moves an instance registered under the unresolved name.
@@ -104,6 +111,7 @@ public final class InstanceRegistry: Sendable {
             state.version &+= 1
             state.failureSignalVersion &+= 1
         }
+        failureSignalChanges.signal()
     }
 
     public var resolutions: [String: String] { state.withLock { $0.resolutions } }
@@ -111,7 +119,7 @@ public final class InstanceRegistry: Sendable {
     /// Removes an instance. Returns false when it was not known.
     @discardableResult
     public func remove(_ key: InstanceKey) -> Bool {
-        state.withLock { state in
+        let removed = state.withLock { state in
             guard state.instances.removeValue(forKey: key) != nil else { return false }
             state.dirty.remove(key)
             state.deleted.insert(key)
@@ -120,6 +128,8 @@ public final class InstanceRegistry: Sendable {
             state.failureSignalVersion &+= 1
             return true
         }
+        if removed { failureSignalChanges.signal() }
+        return removed
     }
 
     /// Marks keys for writing again after a failed write, so nothing is lost.
@@ -144,9 +154,9 @@ public final class InstanceRegistry: Sendable {
 
     /// Each instance's key and last attempt, for the scheduler: no topology resolution, so it stays cheap while
     /// probe results keep changing the registry.
-    public func probeCandidates() -> [ProbeSchedule.Candidate] {
+    public func probeCandidates() -> [ProbeScheduler.Candidate] {
         state.withLock { state in
-            state.instances.values.map { ProbeSchedule.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
+            state.instances.values.map { ProbeScheduler.Candidate(key: $0.key, lastAttempted: $0.lastAttempted) }
         }
     }
 

@@ -200,6 +200,9 @@ public final class RaftNode<C: Clock>: Service where C.Duration == Duration {
     /// over the in-memory transport wait for every node to be idle before moving time.
     public var isIdle: Bool { inbox.isIdle }
 
+    /// Returns once the node's loop waits with nothing queued (at once if it does now), or once the node stopped.
+    public func waitUntilIdle() async { await inbox.waitUntilIdle() }
+
     static func leader(in status: RaftStatus) -> RaftLeader? {
         guard let id = status.leader else { return nil }
         return RaftLeader(id: id, address: status.membership.member(id)?.address, term: status.term)

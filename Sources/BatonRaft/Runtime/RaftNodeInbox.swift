@@ -71,6 +71,8 @@ final class RaftNodeInbox: Sendable {
         var queuedMessages = 0
         var waiter: CheckedContinuation<[RaftNodeEvent]?, Never>?
         var closed = false
+        /// Callers of `waitUntilIdle()`, resumed when the loop next waits with nothing queued (or the inbox closes).
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -118,7 +120,13 @@ final class RaftNodeInbox: Sendable {
                     state.waiter = continuation
                     return nil
                 }
-                if let ready { continuation.resume(returning: ready) }
+                if let ready {
+                    continuation.resume(returning: ready)
+                } else {
+                    for idle in state.withLock({ state in defer { state.idleWaiters = [] }; return state.idleWaiters }) {
+                        idle.resume()
+                    }
+                }
             }
         } onCancel: {
             let waiter = state.withLock { state in
@@ -133,14 +141,30 @@ final class RaftNodeInbox: Sendable {
     /// whose nodes are all idle has nothing left to do until time moves.
     var isIdle: Bool { state.withLock { $0.waiter != nil && $0.events.isEmpty } }
 
+    /// Returns once the loop waits with nothing queued (at once if it does now), or once the inbox is closed.
+    func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.closed || (state.waiter != nil && state.events.isEmpty) { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
     /// Refuses further events; the loop gets what is queued, then nil.
     func close() {
-        let waiter = state.withLock { state in
+        let (waiter, idle) = state.withLock { state in
             state.closed = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer {
+                state.waiter = nil
+                state.idleWaiters = []
+            }
+            return (state.waiter, state.idleWaiters)
         }
         waiter?.resume(returning: nil)
+        for continuation in idle { continuation.resume() }
     }
 
     /// Closes the inbox and returns the events nobody will handle now.

@@ -1,6 +1,8 @@
-import BatonCore
-
 /// The result of probing one instance.
+///
+/// The error is whatever the prober met (a connection error, a timeout, a server error): the domain keeps only
+/// its description (`Instance.lastError`); the prober's shell may look at its type to decide whether to keep
+/// the connection.
 public enum ProbeOutcome: Sendable {
     /// Everything was read.
     case success(InstanceFacts)
