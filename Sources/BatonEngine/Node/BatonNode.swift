@@ -97,6 +97,7 @@ public final class BatonNode: Sendable {
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
             clock: ContinuousClock(), leadership: self.leadership, log: commands, logger: logger, now: now)
+        if let raft { coordinator.wake(on: raft.leadershipChanged) }
         recoveryAudit = RecoveryAudit(database: database)
         failureDetections = FailureDetectionLog(database: database)
     }

@@ -9,8 +9,9 @@ import Synchronization
 
 /// Recovers failed primaries and intermediate primaries — on the leader only.
 ///
-/// It reads the detector's latest verdicts when nudged (`nudge()`), at the next deadline its bookkeeping reports,
-/// and at least every `tickInterval` — all waits on the injected clock `C`. What it remembers between ticks — what it
+/// It reads the detector's latest verdicts when nudged (`nudge()`: after every analysis of the detector, on every
+/// signal given to `wake(on:)`), at the next deadline its bookkeeping reports, and at least every `tickInterval` —
+/// all waits on the injected clock `C`. What it remembers between ticks — what it
 /// considered, refused and notified, whether it led, which clusters run — is a pure `RecoveryBookkeeping` value
 /// under a lock: each event returns the actions this shell performs. For each actionable verdict it checks, in
 /// order: leadership, a running recovery of the cluster, the global switch, downtime, anti-flapping, the cluster
@@ -47,6 +48,8 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     /// Wake-ups of the loop: `nudge()` and the deadline timer. One pending wake-up is kept, however many arrive.
     let wakeUps: AsyncStream<Void>
     let wakeUpContinuation: AsyncStream<Void>.Continuation
+    /// Besides the detector's analyses, what wakes the loop (the Raft group's leadership changes).
+    let wakeSignals = Mutex<[ChangeSignal]>([])
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
@@ -83,7 +86,9 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.nudgeOnEveryAnalysis() }
+                for signal in [self.detector.analyses] + self.wakeSignals.withLock({ $0 }) {
+                    group.addTask { await self.nudge(whenever: signal) }
+                }
                 await self.tickOnWakeUps()
                 group.cancelAll()
             }
@@ -100,14 +105,17 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
         wakeUpContinuation.yield()
     }
 
-    /// Every analysis of the detector wakes the loop: a new verdict is looked at as soon as it exists, not at the
-    /// next deadline.
-    func nudgeOnEveryAnalysis() async {
-        let analyses = detector.analyses
-        var seen = analyses.generation
+    /// Wakes the loop whenever `signal` changes, once the coordinator runs (call before `run()`). Every analysis of
+    /// the detector already does: a new verdict is looked at as soon as it exists.
+    public func wake(on signal: ChangeSignal) {
+        wakeSignals.withLock { $0.append(signal) }
+    }
+
+    func nudge(whenever signal: ChangeSignal) async {
+        var seen = signal.generation
         while !Task.isCancelled {
-            await analyses.wait(after: seen)
-            seen = analyses.generation
+            await signal.wait(after: seen)
+            seen = signal.generation
             nudge()
         }
     }

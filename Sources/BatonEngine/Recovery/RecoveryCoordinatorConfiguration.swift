@@ -5,15 +5,16 @@ public struct RecoveryCoordinatorConfiguration: Sendable {
     public var reasonableCheckSeconds: Int
     /// orchestrator's `FailureDetectionPeriodBlockMinutes`: detection hooks run once per detection period.
     public var detectionBlockSeconds: Int
-    /// The longest the coordinator waits before reading the verdicts again (it reads them at once when nudged):
-    /// a change of leadership is noticed within it.
+    /// The longest the coordinator waits before reading the verdicts again, a safety net: it reads them at once
+    /// when nudged — after every analysis of the detector, and when the Raft leadership changes — and at the
+    /// bookkeeping's own deadlines.
     public var tickInterval: Duration
     /// A refused failure is looked at again this often (sooner when its verdict changes).
     public var reconsiderInterval: Duration
 
     public init(
         recovery: BatonConfiguration.RecoverySettings, pollSeconds: Int, reasonableCheckSeconds: Int,
-        detectionBlockSeconds: Int = 3600, tickInterval: Duration = .milliseconds(50),
+        detectionBlockSeconds: Int = 3600, tickInterval: Duration = .seconds(1),
         reconsiderInterval: Duration = .seconds(1)
     ) {
         self.recovery = recovery

@@ -13,6 +13,8 @@ public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration =
     let commands: RaftCommandLog<C>
     let clock: C
     let logger: Logger
+    /// Signalled on every change of leadership this node sees (the recovery coordinator wakes on it).
+    public let leadershipChanged = ChangeSignal()
 
     init(
         node: RaftNode<C>, settings: BatonConfiguration.RaftSettings, commands: RaftCommandLog<C>, clock: C,
@@ -127,10 +129,12 @@ public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration =
     }
 
     /// Watches leadership: on taking office, publish this node's API URL and, when another node is the preferred
-    /// leader and is caught up, hand leadership to it.
+    /// leader and is caught up, hand leadership to it. Every change is signalled on `leadershipChanged`.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await change in self.node.leadershipChanges() where change.isLeader {
+            for await change in self.node.leadershipChanges() {
+                self.leadershipChanged.signal()
+                guard change.isLeader else { continue }
                 self.logger.notice("Raft leadership taken", metadata: ["baton.raft.term": "\(change.term)"])
                 do {
                     _ = try await self.commands.submit(.leaderAPI(node: self.settings.selfID, url: self.settings.httpAdvertise))
