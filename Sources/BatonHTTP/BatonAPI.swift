@@ -13,19 +13,19 @@ public struct BatonAPI: Sendable {
     let metricsRegistry: PrometheusCollectorRegistry
     /// The name this node reports in `health`/`status`.
     let nodeHostname: String
-    let now: @Sendable () -> Date
 
     public init(
         node: BatonNode, authentication: APIAuthentication = APIAuthentication(),
-        metricsRegistry: PrometheusCollectorRegistry, nodeHostname: String? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        metricsRegistry: PrometheusCollectorRegistry, nodeHostname: String? = nil
     ) {
         self.node = node
         self.authentication = authentication
         self.metricsRegistry = metricsRegistry
         self.nodeHostname = nodeHostname ?? ProcessInfo.processInfo.hostName
-        self.now = now
     }
+
+    /// The node's wall time: the API answers with the same time the services stamp.
+    var now: @Sendable () -> Date { node.now }
 
     var monitor: TopologyMonitor { node.monitor }
     var detector: FailureDetector { node.detector }

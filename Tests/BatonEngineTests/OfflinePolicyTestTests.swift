@@ -22,8 +22,8 @@ import Testing
             pollSeconds: 60, reasonableCheckSeconds: 2, reasonableReplicationLagSeconds: 20,
             reasonableLockedSemiSyncMasterSeconds: 7, recoverNonWriteableMaster: true,
             enforceExactSemiSyncReplicas: true)
-        #expect(configuration.analysisSettings == expected)
         #expect(DetectionConfiguration(configuration).analysis == expected)
+        #expect(OfflinePolicyTest(configuration: configuration, policyPath: "").analysisSettings == expected)
     }
 
     @Test func policyTestAndWhatIfGiveTheSameAnswer() async throws {

@@ -80,14 +80,12 @@ final class MockClockRaftGroup {
     func run<T: Sendable>(
         _ what: String, maxTicks: Int = 1_000, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> Result<T, any Error> {
-        let task = Task { () -> Result<T, any Error> in
-            do { return .success(try await operation()) } catch { return .failure(error) }
+        let result = OperationResult<T>()
+        Task {
+            do { result.set(.success(try await operation())) } catch { result.set(.failure(error)) }
         }
-        let finished = ResultBox<T>()
-        let watcher = Task { finished.set(await task.value) }
-        try await advance(until: what, maxTicks: maxTicks) { finished.value != nil }
-        _ = await watcher.value
-        return finished.value!
+        try await advance(until: what, maxTicks: maxTicks) { result.value != nil }
+        return result.value!
     }
 
     /// Stops one node, as a process exit would.
@@ -102,8 +100,8 @@ final class MockClockRaftGroup {
     }
 }
 
-/// Where `MockClockRaftGroup.run` leaves an operation's result.
-private final class ResultBox<T: Sendable>: Sendable {
+/// Where an operation started by `MockClockRaftGroup.run` leaves its result.
+private final class OperationResult<T: Sendable>: Sendable {
     private let stored = Mutex<Result<T, any Error>?>(nil)
     var value: Result<T, any Error>? { stored.withLock { $0 } }
     func set(_ result: Result<T, any Error>) { stored.withLock { $0 = result } }

@@ -14,7 +14,7 @@ struct RaftTCPClusterTests {
     static let secret = "cluster-secret"
 
     @Test func electsALeaderAndReplicatesProposals() async throws {
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret)) { cluster in
+        try await withRaftCluster(3, secret: Self.secret) { cluster in
             let leader = try await cluster.waitForLeader()
             var last: UInt64 = 0
             for n in 1...20 {
@@ -44,7 +44,7 @@ struct RaftTCPClusterTests {
     }
 
     @Test func aRestartedFollowerCatchesUpFromItsStorage() async throws {
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret)) { cluster in
+        try await withRaftCluster(3, secret: Self.secret) { cluster in
             let leader = try await cluster.waitForLeader()
             for n in 1...5 { _ = try await leader.propose(command(n)) }
             let follower = cluster.running.first { $0 != leader.id }!
@@ -75,7 +75,7 @@ struct RaftTCPClusterTests {
         options.snapshotThreshold = 16
         options.trailingEntries = 4
         options.snapshotChunkSize = 4096  // the snapshot takes several chunks
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret), options: options) { cluster in
+        try await withRaftCluster(3, secret: Self.secret, options: options) { cluster in
             let leader = try await cluster.waitForLeader()
             for n in 1...60 { _ = try await leader.propose(command(n, size: 512)) }
             try await requireEventually("the leader compacted its log") { leader.status.snapshotIndex > 0 }
@@ -110,7 +110,7 @@ struct RaftTCPClusterTests {
     }
 
     @Test func leadershipMovesToTheNamedNode() async throws {
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret)) { cluster in
+        try await withRaftCluster(3, secret: Self.secret) { cluster in
             let leader = try await cluster.waitForLeader()
             _ = try await leader.propose(command(1))
             let target = cluster.running.first { $0 != leader.id }!
@@ -132,7 +132,7 @@ struct RaftTCPClusterTests {
     }
 
     @Test func aRemovedLeaderStepsDown() async throws {
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret)) { cluster in
+        try await withRaftCluster(3, secret: Self.secret) { cluster in
             let leader = try await cluster.waitForLeader()
             _ = try await leader.propose(command(1))
             try await leader.removeServer(leader.id)
@@ -148,7 +148,7 @@ struct RaftTCPClusterTests {
     }
 
     @Test func garbageAndForgedFramesDoNoHarm() async throws {
-        try await withRaftCluster(3, backend: .tcp(secret: Self.secret)) { cluster in
+        try await withRaftCluster(3, secret: Self.secret) { cluster in
             let leader = try await cluster.waitForLeader()
             _ = try await leader.propose(command(1))
             let follower = cluster.running.first { $0 != leader.id }!

@@ -23,7 +23,7 @@ struct RaftElectionBenchmark: AsyncParsableCommand {
         var options = RaftOptions()
         options.electionTicks = 10
         options.heartbeatTicks = 1
-        let cluster = RaftRuntimeCluster(backend: .tcp(secret: "bench"), options: options, tickInterval: .milliseconds(tick))
+        let cluster = RaftRuntimeCluster(secret: "bench", options: options, tickInterval: .milliseconds(tick))
         var founders: [RaftMember] = []
         for n in 1...3 {
             let member = try await cluster.add(RaftNodeID(UInt64(n)))

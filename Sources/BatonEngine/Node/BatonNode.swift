@@ -32,6 +32,8 @@ public final class BatonNode: Sendable {
     public let failureDetections: FailureDetectionLog
     /// The name this node reports in `health`/`status` and records in recoveries.
     public let nodeName: String
+    /// The wall time every service of this node stamps and compares with (the API's too).
+    public let now: @Sendable () -> Date
     let logger: Logger
 
     /// Builds a node over `database` and `probing`.
@@ -48,6 +50,7 @@ public final class BatonNode: Sendable {
     ) async throws(BatonNodeError) {
         self.configuration = configuration
         self.logger = logger
+        self.now = now
         let engineConfiguration = EngineConfiguration(configuration.discovery)
         self.engineConfiguration = engineConfiguration
         let raftSettings = configuration.raft

@@ -6,6 +6,8 @@ import Foundation
 public struct OfflinePolicyTest: Sendable {
     public let configuration: BatonConfiguration
     public let policy: LoadedPolicy
+    /// What the snapshot is read and analysed with: the daemon's mapping of the same file.
+    public var analysisSettings: AnalysisSettings { configuration.analysisSettings }
 
     /// Loads `policyPath` with the configuration's limits (its own `PolicyScript` is not used).
     public init(configuration: BatonConfiguration, policyPath: String) {
@@ -16,8 +18,7 @@ public struct OfflinePolicyTest: Sendable {
     /// The instances of a snapshot file's documents (`baton analyze` format), read with the configuration's settings.
     public func instances(fromSnapshot data: Data, now: Date) throws -> [Instance] {
         let documents = try OfflineAnalysis.decodeDocuments(data)
-        return try AnalysisSnapshot.fromDocuments(documents, now: now, settings: configuration.analysisSettings)
-            .instances
+        return try AnalysisSnapshot.fromDocuments(documents, now: now, settings: analysisSettings).instances
     }
 
     /// What would happen if `failed` failed now.
@@ -30,7 +31,7 @@ public struct OfflinePolicyTest: Sendable {
         return try RecoveryDryRun.run(
             failing: failed, instances: instances,
             facts: RecoveryDryRun.Facts(
-                now: now, analysisSettings: configuration.analysisSettings, nodeName: "policy-test"),
+                now: now, analysisSettings: analysisSettings, nodeName: "policy-test"),
             decider: decider)
     }
 }

@@ -39,15 +39,16 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     let executor: RecoveryExecutor<C>
     /// The clock the loop waits on.
     let clock: C
+    /// The same clock, as `ChangeSignal` waits on it.
+    let serviceClock: ServiceClock
     let leadership: any Leadership
     /// Where recoveries are registered, audited and resolved: the Raft log, or this node's store directly.
     let log: any CommandLog
     let logger: Logger
     let now: @Sendable () -> Date
     let state: Mutex<State>
-    /// Wake-ups of the loop: `nudge()` and the deadline timer. One pending wake-up is kept, however many arrive.
-    let wakeUps: AsyncStream<Void>
-    let wakeUpContinuation: AsyncStream<Void>.Continuation
+    /// Signalled by `nudge()`: the loop ticks again at once (once, however many nudges arrived meanwhile).
+    let wakeUp = ChangeSignal()
     /// Besides the detector's analyses, what wakes the loop (the Raft group's leadership changes).
     let wakeSignals = Mutex<[ChangeSignal]>([])
 
@@ -68,6 +69,7 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
         self.hooks = hooks
         self.executor = executor
         self.clock = clock
+        self.serviceClock = ServiceClock(clock)
         self.leadership = leadership
         self.logger = logger
         self.now = now
@@ -77,7 +79,6 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
             detectionHooksConfigured: !configuration.recovery.hooks[.onFailureDetection].isEmpty
                 || policy.policy?.defines(.onDetection) == true)
         self.state = Mutex(State(bookkeeping: RecoveryBookkeeping(settings: settings)))
-        (wakeUps, wakeUpContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The policy this node runs (its hash is in `status` and in every recovery).
@@ -102,7 +103,7 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
 
     /// Wakes the loop now: the verdicts are read at once (or right after the tick in progress).
     public func nudge() {
-        wakeUpContinuation.yield()
+        wakeUp.signal()
     }
 
     /// Wakes the loop whenever `signal` changes, once the coordinator runs (call before `run()`). Every analysis of
@@ -123,19 +124,11 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     /// Ticks at once, then on every wake-up: a `nudge()`, or the next deadline on the injected clock — the
     /// bookkeeping's, at most `tickInterval` away. Ends when its task is cancelled.
     func tickOnWakeUps() async {
-        var timer: Task<Void, Never>?
-        nudge()
-        for await _ in wakeUps {
-            timer?.cancel()
-            if Task.isCancelled { break }
+        while !Task.isCancelled {
+            let seen = wakeUp.generation
             await tick()
-            let deadline = clock.now.advanced(by: nextWait())
-            timer = Task { [clock, wakeUpContinuation] in
-                guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
-                wakeUpContinuation.yield()
-            }
+            await wakeUp.wait(after: seen, timeout: nextWait(), on: serviceClock)
         }
-        timer?.cancel()
     }
 
     /// How long the loop may wait before the next tick: until the bookkeeping's next deadline, at most `tickInterval`.

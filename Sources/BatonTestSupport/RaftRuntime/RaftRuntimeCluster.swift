@@ -4,19 +4,14 @@ import Foundation
 import Logging
 
 /// Three (or more) ``RaftNode``s in this process, over real TCP on 127.0.0.1 with SQLite storage in a temporary
-/// directory, or over the in-memory transport and storage.
+/// directory: the real transport and storage. (Groups over the in-memory transport run on a MockClock instead:
+/// see `MockClockRaftGroup` in the Raft runtime tests.)
 public final class RaftRuntimeCluster {
-    public enum Backend {
-        case tcp(secret: String?)
-        case inMemory
-    }
-
     public final class Member {
         public let id: RaftNodeID
         public var address: String
         public let directory: String
         public var app = RecordingApplication()
-        public var memoryStorage = RaftInMemoryStorage()
         public var node: RaftNode<ContinuousClock>?
         public var transport: (any RaftTransport)?
         public var task: Task<Void, any Error>?
@@ -28,10 +23,10 @@ public final class RaftRuntimeCluster {
         }
     }
 
-    public let backend: Backend
+    /// The frames' shared secret (`nil`: unauthenticated frames).
+    public let secret: String?
     public var configuration: RaftNodeConfiguration
     public let root: String
-    public let network = RaftInMemoryNetwork()
     public var members: [RaftNodeID: Member] = [:]
     public var logger: Logger
 
@@ -42,9 +37,9 @@ public final class RaftRuntimeCluster {
         return options
     }()
 
-    public init(backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
+    public init(secret: String?, options: RaftOptions = RaftRuntimeCluster.fastOptions, tickInterval: Duration = .milliseconds(100))
     {
-        self.backend = backend
+        self.secret = secret
         self.configuration = RaftNodeConfiguration(
             id: 0, options: options, tickInterval: tickInterval, requestTimeout: .seconds(20))
         root = FileManager.default.temporaryDirectory.appendingPathComponent("baton-raft-\(UUID().uuidString)").path
@@ -55,9 +50,9 @@ public final class RaftRuntimeCluster {
 
     /// Starts `count` founding voters with ids 1…count.
     public static func start(
-        _ count: Int, backend: Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions
+        _ count: Int, secret: String?, options: RaftOptions = RaftRuntimeCluster.fastOptions
     ) async throws -> RaftRuntimeCluster {
-        let cluster = RaftRuntimeCluster(backend: backend, options: options)
+        let cluster = RaftRuntimeCluster(secret: secret, options: options)
         var founders: [RaftMember] = []
         for n in 1...count {
             let member = try await cluster.add(RaftNodeID(UInt64(n)))
@@ -79,30 +74,24 @@ public final class RaftRuntimeCluster {
     }
 
     private func bindTransport(_ member: Member, port: Int) async throws {
-        switch backend {
-        case .tcp(let secret):
-            // A node restarts on its port, so the port must not be one the kernel may hand out meanwhile as the
-            // source port of some connection: pick it below the ephemeral range.
-            var attempt = 0
-            while true {
-                attempt += 1
-                let chosen = port != 0 ? port : Int.random(in: 20_000..<32_000)
-                do {
-                    let transport = try await RaftTCPTransport.bind(
-                        .init(
-                            nodeID: member.id, host: "127.0.0.1", port: chosen, sharedSecret: secret,
-                            reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200)),
-                        logger: logger)
-                    member.transport = transport
-                    member.address = transport.advertisedAddress
-                    return
-                } catch let error as RaftTransportError where error.code == .bindFailed && attempt < 50 {
-                    try await Task.sleep(for: .milliseconds(port != 0 ? 100 : 0))
-                }
+        // A node restarts on its port, so the port must not be one the kernel may hand out meanwhile as the source
+        // port of some connection: pick it below the ephemeral range.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let chosen = port != 0 ? port : Int.random(in: 20_000..<32_000)
+            do {
+                let transport = try await RaftTCPTransport.bind(
+                    .init(
+                        nodeID: member.id, host: "127.0.0.1", port: chosen, sharedSecret: secret,
+                        reconnectDelay: .milliseconds(20), maxReconnectDelay: .milliseconds(200)),
+                    logger: logger)
+                member.transport = transport
+                member.address = transport.advertisedAddress
+                return
+            } catch let error as RaftTransportError where error.code == .bindFailed && attempt < 50 {
+                try await Task.sleep(for: .milliseconds(port != 0 ? 100 : 0))
             }
-        case .inMemory:
-            member.transport = network.transport(for: member.id)
-            member.address = "memory:\(member.id)"
         }
     }
 
@@ -114,11 +103,7 @@ public final class RaftRuntimeCluster {
         if member.transport == nil {
             try await bindTransport(member, port: RaftPeerAddressForTests.port(of: member.address))
         }
-        let storage: any RaftStorage =
-            switch backend {
-            case .tcp: try RaftSQLiteStorage(directory: member.directory, nodeID: id)
-            case .inMemory: member.memoryStorage
-            }
+        let storage = try RaftSQLiteStorage(directory: member.directory, nodeID: id)
         var configuration = self.configuration
         configuration.id = id
         configuration.bootstrap = bootstrap
@@ -144,7 +129,6 @@ public final class RaftRuntimeCluster {
         if FileManager.default.fileExists(atPath: member.directory) {
             try FileManager.default.removeItem(atPath: member.directory)
         }
-        member.memoryStorage = RaftInMemoryStorage()
     }
 
     public func node(_ id: RaftNodeID) -> RaftNode<ContinuousClock> { members[id]!.node! }
@@ -187,10 +171,10 @@ public enum RaftPeerAddressForTests {
 
 /// Runs `body` with a started cluster and shuts the cluster down afterwards, whatever happens.
 public func withRaftCluster<T>(
-    _ count: Int, backend: RaftRuntimeCluster.Backend, options: RaftOptions = RaftRuntimeCluster.fastOptions,
+    _ count: Int, secret: String?, options: RaftOptions = RaftRuntimeCluster.fastOptions,
     _ body: (RaftRuntimeCluster) async throws -> T
 ) async throws -> T {
-    let cluster = try await RaftRuntimeCluster.start(count, backend: backend, options: options)
+    let cluster = try await RaftRuntimeCluster.start(count, secret: secret, options: options)
     do {
         let result = try await body(cluster)
         await cluster.shutdown()
