@@ -201,7 +201,7 @@ public final class FailureDetector: Service, Sendable {
                 logger.warning(
                     "Failure detected",
                     metadata: [
-                        "baton.instance": "\(detection.key)", "baton.analysis": "\(detection.analysis)",
+                        "baton.instance": "\(detection.key)", "baton.analysis": "\(detection.analysis.rawValue)",
                         "baton.cluster": "\(detection.clusterName)", "baton.detection.id": "\(stored.id)",
                     ])
             } catch {

@@ -21,11 +21,11 @@ public final class InstanceRegistry: Sendable {
         /// Incremented by every change, so readers can tell cheaply whether anything moved.
         var version: UInt64 = 0
         /// Incremented by changes of the set of instances and of their `FailureSignal`s.
-        var failureSignalVersion: UInt64 = 0
     }
 
     private let state = Mutex(State())
-    /// Signalled after every change of `failureSignalVersion`: the failure detector waits on it.
+    /// Signalled when an instance is added, removed or renamed, or when one's `FailureSignal` changes: the failure
+    /// detector waits on it.
     public let failureSignalChanges = ChangeSignal()
 
     public init(instances: [Instance] = [], resolutions: [String: String] = [:]) {
@@ -41,7 +41,7 @@ public final class InstanceRegistry: Sendable {
     /// Changes when an instance is added, removed or renamed, or when one's `FailureSignal` changes (a failed or
     /// recovered check, replication stopped, broken or repointed, read-only, replicas): not when a probe merely
     /// confirms what was known.
-    public var failureSignalVersion: UInt64 { state.withLock { $0.failureSignalVersion } }
+    public var failureSignalVersion: UInt64 { failureSignalChanges.generation }
 
     /// The number of known instances.
     public var count: Int { state.withLock { $0.instances.count } }
@@ -69,7 +69,6 @@ public final class InstanceRegistry: Sendable {
             state.dirty.insert(key)
             state.resolvedCache = nil
             state.version &+= 1
-            state.failureSignalVersion &+= 1
             return true
         }
         if added { failureSignalChanges.signal() }
@@ -96,9 +95,7 @@ public final class InstanceRegistry: Sendable {
                 state.resolvedCache = nil
             }
             state.version &+= 1
-            guard FailureSignal(instance) != signal else { return false }
-            state.failureSignalVersion &+= 1
-            return true
+            return FailureSignal(instance) != signal
         }
         if signalled { failureSignalChanges.signal() }
     }
@@ -109,7 +106,6 @@ public final class InstanceRegistry: Sendable {
             state.resolutions[hostname] = resolved
             state.resolvedCache = nil
             state.version &+= 1
-            state.failureSignalVersion &+= 1
         }
         failureSignalChanges.signal()
     }
@@ -125,7 +121,6 @@ public final class InstanceRegistry: Sendable {
             state.deleted.insert(key)
             state.resolvedCache = nil
             state.version &+= 1
-            state.failureSignalVersion &+= 1
             return true
         }
         if removed { failureSignalChanges.signal() }
