@@ -1,3 +1,4 @@
+import Foundation
 import BatonEngine
 
 /// Who may call the API (orchestrator's `AuthenticationMethod`, `HTTPAuthUser`, `HTTPAuthPassword`, `ReadOnly`).
@@ -20,6 +21,12 @@ public struct APIAuthentication: Sendable {
         self.user = user
         self.password = password
         self.readOnly = readOnly
+    }
+
+    /// The `Authorization` header for these credentials (the nodes of a group without `RaftSharedSecret` send it to
+    /// each other's `/api/baton-peer/` routes).
+    var basicAuthorization: String {
+        "Basic " + Data("\(user):\(password.value)".utf8).base64EncodedString()
     }
 
     /// Routes a load balancer or a scraper calls without credentials.

@@ -7,12 +7,16 @@ import Hummingbird
 /// A refusal is orchestrator's JSON envelope; 401 carries `WWW-Authenticate` so clients know to send credentials.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let authentication: APIAuthentication
+    /// The group has a `RaftSharedSecret`: the `/api/baton-peer/` routes check their own signatures instead of basic
+    /// credentials (without a secret they need the credentials like any route).
+    var peerRoutesSigned = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         let path = request.uri.path
-        if authentication.method == .basic, !APIAuthentication.openPaths.contains(path),
+        let signedPeerRoute = peerRoutesSigned && path.hasPrefix("/api/baton-peer/")
+        if authentication.method == .basic, !APIAuthentication.openPaths.contains(path), !signedPeerRoute,
             !hasValidCredentials(request.headers[.authorization])
         {
             var response = JSONBody.error("Unauthorized", status: .unauthorized)

@@ -4,23 +4,26 @@ import Foundation
 import Hummingbird
 
 extension BatonAPI {
-    /// orchestrator's analysis routes: verdicts (downtimed rows included, as orchestrator's API does), the
-    /// changelog, failure detections, and instances with problems.
+    /// orchestrator's analysis routes: verdicts (downtimed rows included, as orchestrator's API does; a failure the
+    /// Raft group refused because a node saw the server alive shows as `UnreachableMaster`), the changelog, failure
+    /// detections, and instances with problems.
     func addAnalysisRoutes(to router: Router<BasicRequestContext>) {
         let api = router.group("api")
 
         api.get("replication-analysis") { _, _ -> Response in
-            JSONBody.ok("Analysis", details: detector.latest)
+            JSONBody.ok("Analysis", details: coordinator.presentedAnalysis(detector.latest))
         }
         api.get("replication-analysis/:clusterName") { _, context -> Response in
             let hint = parameter(context, "clusterName") ?? ""
             let instances = monitor.registry.all()
             let name = ClusterHintResolver.resolve(hint, in: instances, defaultPort: defaultPort) ?? hint
-            return JSONBody.ok("Analysis", details: detector.latest.filter { $0.clusterDetails.clusterName == name })
+            let rows = detector.latest.filter { $0.clusterDetails.clusterName == name }
+            return JSONBody.ok("Analysis", details: coordinator.presentedAnalysis(rows))
         }
         api.get("replication-analysis/instance/:host/:port") { _, context -> Response in
             let key = try key(context)
-            return JSONBody.ok("Analysis", details: detector.latest.filter { $0.analyzedInstanceKey == key })
+            let rows = detector.latest.filter { $0.analyzedInstanceKey == key }
+            return JSONBody.ok("Analysis", details: coordinator.presentedAnalysis(rows))
         }
 
         api.get("replication-analysis-changelog") { _, _ -> Response in

@@ -44,7 +44,9 @@ public struct BatonAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(APIErrorMiddleware())
-        router.middlewares.add(AuthenticationMiddleware(authentication: authentication))
+        router.middlewares.add(
+            AuthenticationMiddleware(
+                authentication: authentication, peerRoutesSigned: !node.configuration.raft.sharedSecret.value.isEmpty))
         if let raft { router.middlewares.add(LeaderForwardingMiddleware(raft: raft)) }
         addInstanceRoutes(to: router)
         addClusterRoutes(to: router)
@@ -53,6 +55,7 @@ public struct BatonAPI: Sendable {
         addOperatorRoutes(to: router)
         addRecoveryRoutes(to: router)
         addRaftRoutes(to: router)
+        addPeerRoutes(to: router)
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -11,22 +11,26 @@ import UnixSignals
 public struct BatonServer: Sendable {
     public let node: BatonNode
     public let api: BatonAPI
+    /// How this node calls the other nodes of its Raft group (signed with `RaftSharedSecret`).
+    let peerCall: PeerCall
     let logger: Logger
 
     /// Opens the store, starts Raft when configured, and builds the API on the configured listen address.
     /// - Throws: `BatonNodeError` naming what could not be opened.
     public init(configuration: BatonConfiguration, logger: Logger) async throws(BatonNodeError) {
         let metricsRegistry = PrometheusCollectorRegistry()
+        let http = configuration.http
+        let authentication = APIAuthentication(
+            method: http.authenticationMethod == "basic" ? .basic : .none, user: http.authUser,
+            password: http.authPassword, readOnly: http.readOnly)
+        peerCall = PeerCall(
+            signer: PeerSignature(secret: configuration.raft.sharedSecret.value),
+            basicAuthorization: authentication.method == .basic ? authentication.basicAuthorization : nil)
         node = try await BatonNode(
             configuration: configuration,
-            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: metricsRegistry)), logger: logger)
-        let http = configuration.http
-        api = BatonAPI(
-            node: node,
-            authentication: APIAuthentication(
-                method: http.authenticationMethod == "basic" ? .basic : .none, user: http.authUser,
-                password: http.authPassword, readOnly: http.readOnly),
-            metricsRegistry: metricsRegistry)
+            metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: metricsRegistry)),
+            peerViews: HTTPPeerViews(call: peerCall), logger: logger)
+        api = BatonAPI(node: node, authentication: authentication, metricsRegistry: metricsRegistry)
         self.logger = logger
     }
 
@@ -52,9 +56,11 @@ public struct BatonServer: Sendable {
                 "baton.poll_seconds": "\(node.engineConfiguration.pollSeconds)",
                 "baton.instances": "\(node.monitor.registry.count)",
             ])
-        let services = (node.services + [application()]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        var services: [any Service] = node.services + [application()]
+        if let raft = node.raft { services.append(NodeAPIReporter(raft: raft, call: peerCall, logger: logger)) }
+        let configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

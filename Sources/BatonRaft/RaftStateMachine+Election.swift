@@ -147,6 +147,6 @@ extension RaftStateMachine {
         progress = []
         syncProgressWithMembership(newlyAdded: false)
         // The no-op lets this term commit, and with it every earlier entry (Raft §5.4.2, §8).
-        appendAndReplicate(kind: .noop, data: [])
+        termStartIndex = appendAndReplicate(kind: .noop, data: []).index
     }
 }

@@ -36,6 +36,8 @@ public struct RaftStateMachine: Sendable {
     /// The leader's view of every other member, sorted by id.
     var progress: [RaftProgress] = []
     var transferTarget: RaftNodeID?
+    /// The index of the no-op this node appended when it last won an election.
+    var termStartIndex: UInt64 = 0
     var transferElapsed = 0
     /// A snapshot being received from the leader.
     var incomingSnapshot: RaftSnapshotAssembly?
@@ -239,7 +241,8 @@ public struct RaftStateMachine: Sendable {
             id: id, role: role, term: term, vote: vote, leader: leader, commitIndex: log.committed,
             appliedIndex: log.applied, lastLog: log.lastPosition, logBase: log.base,
             snapshotIndex: snapshot?.metadata.index ?? 0, membership: membership,
-            peers: role == .leader ? progress.map(\.status) : [], transferTarget: transferTarget)
+            peers: role == .leader ? progress.map(\.status) : [], transferTarget: transferTarget,
+            termStartIndex: role == .leader ? termStartIndex : 0)
     }
 
     public var currentRole: RaftRole { role }

@@ -17,6 +17,9 @@ public struct RaftStatus: Sendable, Hashable {
     public var peers: [RaftPeerStatus]
     /// The node leadership is being handed to, on a leader that is transferring.
     public var transferTarget: RaftNodeID?
+    /// On a leader, the index of its term's first entry (the no-op it appended on winning): until it has applied
+    /// that, its state may lag what earlier leaders committed, and it must not act on it. 0 elsewhere.
+    public var termStartIndex: UInt64 = 0
 }
 
 /// How far the leader's log has reached one member.

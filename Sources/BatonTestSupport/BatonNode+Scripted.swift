@@ -10,7 +10,9 @@ extension BatonNode {
     /// instances.
     public static func scripted(
         _ probing: ScriptedProbing, configuration json: String = "{}", database: BatonDatabase? = nil,
-        leadership: (any Leadership)? = nil, metrics: EngineMetrics = .discarding, nodeName: String = "baton-test",
+        leadership: (any Leadership)? = nil, peerViews: (any PeerViewing)? = nil,
+        voters: (@Sendable () -> [ConfirmationVoter])? = nil, metrics: EngineMetrics = .discarding,
+        nodeName: String = "baton-test",
         logger: Logger = Logger(label: "test"), now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> BatonNode {
         var object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
@@ -19,6 +21,7 @@ extension BatonNode {
         let configuration = try BatonConfiguration.parse(try JSONSerialization.data(withJSONObject: object))
         return try await BatonNode(
             configuration: configuration, database: database ?? BatonDatabase(), probing: probing,
-            leadership: leadership, metrics: metrics, logger: logger, nodeName: nodeName, now: now)
+            leadership: leadership, peerViews: peerViews, voters: voters, metrics: metrics, logger: logger,
+            nodeName: nodeName, now: now)
     }
 }

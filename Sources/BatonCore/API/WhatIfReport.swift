@@ -59,6 +59,9 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
     public var policyHash: String
     /// Everything the recovery's audit would say about these decisions.
     public var audit: [String]
+    /// With Raft: the group's confirmation round, run now (each voter looked again at the server and its replicas).
+    /// A live server is refused; the votes say who sees what.
+    public var confirmation: FailureConfirmation.Verdict?
 
     public init(
         failedInstance: InstanceKey, analysis: String, analysisDescription: String, recoveryAllowed: Bool, gate: String,
@@ -94,7 +97,7 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
         case builtInRanking = "BuiltInRanking", excluded = "Excluded", policyRanking = "PolicyRanking"
         case policyReasons = "PolicyReasons", chosenCandidate = "ChosenCandidate", successor = "Successor"
         case followers = "Followers", lostReplicas = "LostReplicas", steps = "Steps", refusal = "Refusal"
-        case hooks = "Hooks", policyHash = "PolicyHash", audit = "Audit"
+        case hooks = "Hooks", policyHash = "PolicyHash", audit = "Audit", confirmation = "Confirmation"
     }
 
     /// The report for humans, one fact per line.
@@ -119,6 +122,15 @@ public struct WhatIfReport: Codable, Sendable, Equatable {
         lines.append("lost replicas:    " + (lostReplicas.isEmpty ? "none" : ""))
         for lost in lostReplicas { lines.append("  \(lost.key): \(lost.reason)") }
         if let refusal { lines.append("no recovery:      \(refusal)") }
+        if let confirmation {
+            lines.append("group:            \(confirmation.decision.rawValue): \(confirmation.reason)")
+            for vote in confirmation.votes {
+                lines.append(
+                    "  \(vote.node): "
+                        + (vote.answered ? (vote.reachesFailed == true ? "reaches it" : "cannot reach it") : "no vote")
+                        + (vote.sawAlive.map { ", sees it alive (\($0))" } ?? "") + (vote.note.isEmpty ? "" : " (\(vote.note))"))
+            }
+        }
         if !steps.isEmpty {
             lines.append("steps:")
             for (index, step) in steps.enumerated() { lines.append("  \(index + 1). \(step)") }

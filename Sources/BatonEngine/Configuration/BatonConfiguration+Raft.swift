@@ -37,6 +37,10 @@ extension BatonConfiguration {
         /// keeping `RaftSnapshotTrailingEntries` for slow followers).
         public var snapshotThreshold: Int
         public var snapshotTrailingEntries: Int
+        /// `FailureConfirmationTimeoutMilliseconds` (Baton): how long the leader waits for each voter's view in a
+        /// confirmation round; 0 (the default) means `MySQLConnectTimeoutSeconds` + 1 s, long enough for a voter to
+        /// find a dead server unreachable.
+        public var confirmationTimeoutMilliseconds: Int = 0
     }
 
     /// An id from an address when none is given: FNV-1a of the lower-cased `host:port` (stable as long as the
@@ -100,6 +104,8 @@ extension BatonConfiguration {
         let bootstrap = try reader.bool("RaftBootstrap", default: true)
         let snapshotThreshold = try reader.int("RaftSnapshotThreshold", default: 8192, range: 1...10_000_000)
         let trailing = try reader.int("RaftSnapshotTrailingEntries", default: 1024, range: 0...10_000_000)
+        let confirmationTimeout = try reader.int(
+            "FailureConfirmationTimeoutMilliseconds", default: 0, range: 0...600_000)
 
         func address(_ text: String, key: String) throws(ConfigurationError) -> (host: String, port: Int) {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -157,10 +163,12 @@ extension BatonConfiguration {
             }
         }
         let http = httpAdvertise.isEmpty ? "http://\(listen.host.isEmpty || listen.host == "0.0.0.0" ? bindHost : listen.host):\(listen.port)" : httpAdvertise
-        return RaftSettings(
+        var settings = RaftSettings(
             enabled: enabled, bindHost: bindHost, bindPort: bindPort, advertise: advertise, dataDirectory: dataDirectory,
             nodes: nodes, selfID: selfID, sharedSecret: Secret(secret), preferredLeader: preferred, httpAdvertise: http,
             tickMilliseconds: tick, bootstrap: bootstrap, snapshotThreshold: snapshotThreshold,
             snapshotTrailingEntries: trailing)
+        settings.confirmationTimeoutMilliseconds = confirmationTimeout
+        return settings
     }
 }

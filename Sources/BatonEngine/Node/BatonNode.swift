@@ -30,6 +30,9 @@ public final class BatonNode: Sendable {
     public let recoveryAudit: RecoveryAudit
     /// Registered failure detections and the analysis changelog (read-only).
     public let failureDetections: FailureDetectionLog
+    /// With Raft (and a way to reach the other nodes), the confirmation round the leader runs before a recovery, and
+    /// this node's answer to it; nil otherwise.
+    public let confirmation: GroupConfirmation?
     /// The name this node reports in `health`/`status` and records in recoveries.
     public let nodeName: String
     /// The wall time every service of this node stamps and compares with (the API's too).
@@ -42,10 +45,13 @@ public final class BatonNode: Sendable {
     ///   state machine needs the node's own services. `leadership` must then be `nil`.
     /// - Without Raft, commands apply to this node's store at once and `leadership` (default: always the leader) says
     ///   whether it may recover.
+    /// - `peerViews` reaches the other nodes for confirmation rounds: with Raft the voters are the group's; without,
+    ///   `voters` may name simulated ones (tests). With neither, a node recovers on its own view.
     /// - Throws: `BatonNodeError` naming what could not be opened.
     public init(
         configuration: BatonConfiguration, database: BatonDatabase, probing: any InstanceProbing,
-        leadership: (any Leadership)? = nil, metrics: EngineMetrics = .discarding, logger: Logger,
+        leadership: (any Leadership)? = nil, peerViews: (any PeerViewing)? = nil,
+        voters: (@Sendable () -> [ConfirmationVoter])? = nil, metrics: EngineMetrics = .discarding, logger: Logger,
         nodeName: String? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) async throws(BatonNodeError) {
         self.configuration = configuration
@@ -87,6 +93,18 @@ public final class BatonNode: Sendable {
         detector = FailureDetector(
             monitor: monitor, controls: controls, database: database, log: commands, leadership: self.leadership,
             configuration: DetectionConfiguration(configuration), logger: logger, clock: ContinuousClock(), now: now)
+        let groupVoters: (@Sendable () -> [ConfirmationVoter])? =
+            if let group = raft { { @Sendable in group.confirmationVoters() } } else { voters }
+        if let peerViews, let voters = groupVoters {
+            let milliseconds = raftSettings.confirmationTimeoutMilliseconds
+            confirmation = GroupConfirmation(
+                monitor: monitor, peers: peerViews, selfName: nodeName, voters: voters,
+                timeout: milliseconds > 0
+                    ? .milliseconds(milliseconds) : .seconds(configuration.topology.connectTimeoutSeconds + 1),
+                logger: logger)
+        } else {
+            confirmation = nil
+        }
         let policy = LoadedPolicy.load(
             path: configuration.recovery.policyScript, limits: configuration.recovery.policyLimits)
         Self.log(policy, configuration: configuration, logger: logger)
@@ -99,7 +117,8 @@ public final class BatonNode: Sendable {
             policy: policy, hooks: HookRunner(configuration: configuration.recovery.hooks, logger: logger),
             executor: RecoveryExecutor(
                 access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger),
-            clock: ContinuousClock(), leadership: self.leadership, log: commands, logger: logger, now: now)
+            clock: ContinuousClock(), leadership: self.leadership, log: commands, logger: logger, now: now,
+            confirmation: confirmation)
         if let raft { coordinator.wake(on: raft.leadershipChanged) }
         recoveryAudit = RecoveryAudit(database: database)
         failureDetections = FailureDetectionLog(database: database)
@@ -107,7 +126,8 @@ public final class BatonNode: Sendable {
 
     /// Opens the configured SQLite file and builds a node that probes real servers over the MySQL protocol.
     public convenience init(
-        configuration: BatonConfiguration, metrics: EngineMetrics = .discarding, logger: Logger
+        configuration: BatonConfiguration, metrics: EngineMetrics = .discarding, peerViews: (any PeerViewing)? = nil,
+        logger: Logger
     ) async throws(BatonNodeError) {
         let database: BatonDatabase
         do {
@@ -122,7 +142,8 @@ public final class BatonNode: Sendable {
                 defaultPort: configuration.discovery.defaultInstancePort),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         try await self.init(
-            configuration: configuration, database: database, probing: probing, metrics: metrics, logger: logger)
+            configuration: configuration, database: database, probing: probing, peerViews: peerViews, metrics: metrics,
+            logger: logger)
     }
 
     /// The services to run, in start order (the Raft node and its duties first, the engine, then whatever the

@@ -63,7 +63,13 @@ extension RecoveryCoordinator {
                 return .failure(error)
             }
         }
-        return try result.get()
+        var report = try result.get()
+        if let confirmation {
+            let isPrimary = instances.first { $0.key == key }?.isPrimary ?? true
+            report.confirmation = await confirmation.confirm(
+                PeerViewRequest(failed: key, replicas: monitor.replicaKeys(of: key)), isPrimary: isPrimary)
+        }
+        return report
     }
 
     /// Runs a manual request in the caller's task, holding the cluster for its duration.

@@ -7,9 +7,11 @@ import Logging
 
 extension RecoveryCoordinator {
     /// Performs one recovery from registration to resolution, one method per phase (`RecoveryCoordinator+Phases`):
-    /// register (the cluster's lock) → prelude (the graceful takeover's, or the detection hooks) → decide (built-in
+    /// confirm (with Raft: the group agrees the server is dead, `RecoveryCoordinator+Confirmation`) → register (the
+    /// cluster's lock) → prelude (the graceful takeover's, or the detection hooks) → decide (built-in
     /// ranking, then the policy's `rank`) → pre-failover (the policy's `pre_failover`, then `PreFailoverProcesses`)
-    /// → execute the plan, step by step, asking before each change whether this node still leads → resolve
+    /// → execute the plan, step by step, asking before each change whether this node still leads in the term it
+    /// registered the recovery in, and the recovery still runs in the replicated state → resolve
     /// (downtime the lost, store the resolution) → post hooks. Every step goes to the recovery's audit trail.
     ///
     /// A recovery that stops before changing a server (veto, pre-failover abort, no candidate) is resolved as not
@@ -19,11 +21,20 @@ extension RecoveryCoordinator {
         guard let kind = request.planKind else {
             return .failure(RecoveryRefusal("Baton has no recovery for \(request.analysis.analysis.rawValue)"))
         }
-        let recovery: RecoveryInProgress
+        let verdict: FailureConfirmation.Verdict?
+        switch await confirm(request, kind: kind) {
+        case .proceed(let confirmed): verdict = confirmed
+        case .abandon(let reason): return .failure(RecoveryRefusal(reason))
+        }
+        // The term this recovery belongs to: its steps run only while this node still leads in it.
+        guard let term = leadership.leadingTerm else { return .failure(RecoveryRefusal("this node is not the leader")) }
+        var recovery: RecoveryInProgress
         switch await register(request, kind: kind) {
         case .proceed(let registered): recovery = registered
         case .abandon(let reason): return .failure(RecoveryRefusal(reason))
         }
+        recovery.term = term
+        if let verdict { recovery.trail.record(Self.describe(verdict)) }
         if case .abandon(let reason) = await prelude(recovery) {
             return await notAttempted(recovery.record, recovery.trail, reason: reason)
         }

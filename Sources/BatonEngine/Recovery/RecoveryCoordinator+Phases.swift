@@ -99,13 +99,12 @@ extension RecoveryCoordinator {
         return .proceed(())
     }
 
-    /// The plan, step by step, asking before each change whether this node still leads.
+    /// The plan, step by step, asking before each change whether it may still run (`mayStillRun`).
     func execute(_ recovery: RecoveryInProgress, _ plan: RecoveryPlan) async -> PhaseOutcome<RecoveryExecutionResult> {
-        guard leadership.isLeader else { return .abandon(reason: "this node is no longer the leader") }
+        if let reason = whyNotRunning(recovery) { return .abandon(reason: reason) }
         let trail = recovery.trail
         trail.record("executing \(plan.steps.count) steps")
-        let leadership = self.leadership
-        let result = await executor.execute(plan, checkStillAllowed: { leadership.isLeader }) { outcome in
+        let result = await executor.execute(plan, checkStillAllowed: { self.whyNotRunning(recovery) == nil }) { outcome in
             trail.record("\(outcome.step.description): \(Self.describe(outcome.status)) (\(outcome.duration.inMilliseconds) ms)")
         }
         return .proceed(result)

@@ -51,13 +51,19 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     let wakeUp = ChangeSignal()
     /// Besides the detector's analyses, what wakes the loop (the Raft group's leadership changes).
     let wakeSignals = Mutex<[ChangeSignal]>([])
+    /// The Raft group's confirmation round; nil on a single node (which recovers on its own view).
+    let confirmation: GroupConfirmation?
+    /// The last confirmation verdict per failed instance (the API shows refused ones).
+    let confirmations = Mutex<[InstanceKey: RecordedConfirmation]>([:])
 
     public init(
         monitor: TopologyMonitor, detector: FailureDetector, controls: OperatorControls, database: BatonDatabase,
         configuration: Configuration, policy: LoadedPolicy, hooks: HookRunner, executor: RecoveryExecutor<C>, clock: C,
-        leadership: any Leadership, log: any CommandLog, logger: Logger, now: @escaping @Sendable () -> Date
+        leadership: any Leadership, log: any CommandLog, logger: Logger, now: @escaping @Sendable () -> Date,
+        confirmation: GroupConfirmation? = nil
     ) {
         self.log = log
+        self.confirmation = confirmation
         self.monitor = monitor
         self.detector = detector
         self.controls = controls
@@ -242,7 +248,16 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
                 await self.runDetectionHooksIfNew(row, trail: nil)
                 return
             }
-            _ = await self.perform(RecoveryRequest(analysis: row, preamble: filter.audit))
+            if case .failure(let refusal) = await self.perform(RecoveryRequest(analysis: row, preamble: filter.audit)),
+                refusal.recovery == nil
+            {
+                // Nothing was registered (the group did not confirm, another leader holds the cluster): a blocked
+                // recovery says why, and the failure is considered again at the next look.
+                let at = self.now()
+                await self.carryOut(
+                    self.state.withLock { $0.bookkeeping.refused(row, reason: refusal.message, blockingRecovery: nil, at: at) },
+                    at: at)
+            }
         }
     }
 

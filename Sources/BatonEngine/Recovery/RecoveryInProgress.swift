@@ -9,6 +9,8 @@ struct RecoveryInProgress: Sendable {
     var kind: RecoveryPlan.Kind
     var record: RecoveryRecord
     let trail: RecoveryAuditTrail
+    /// The Raft term it was registered in (1 without Raft): its steps run only while this node leads in that term.
+    var term: UInt64 = 0
 
     /// The verdict being recovered.
     var row: ReplicationAnalysis { request.analysis }

@@ -23,6 +23,9 @@ public enum BatonCommand: Codable, Sendable, Equatable {
     case acknowledgeRecoveries(RecoveryScope, by: String, comment: String, at: Date)
     /// The leader's HTTP API, published when it takes office, so that followers can forward mutating calls to it.
     case leaderAPI(node: UInt64, url: String)
+    /// A node's HTTP API, reported by the node to the leader (and implied by `leaderAPI`), so that the leader can ask
+    /// every voter for its view in a confirmation round.
+    case nodeAPI(node: UInt64, url: String)
 
     /// The log's encoding: a version, then the command as JSON. A node refuses a version it does not know rather
     /// than guess.

@@ -61,11 +61,21 @@ public final class BatonCommandApplier: Sendable {
                 count: try database.acknowledgeRecoveries(scope, by: owner, comment: comment, at: at))
         case .leaderAPI(let node, let url):
             try database.saveSetting(Self.leaderAPISetting, "\(node) \(url)")
+            try database.saveSetting(Self.nodeAPISettingPrefix + "\(node)", url)
+            return BatonCommandResult(count: 1)
+        case .nodeAPI(let node, let url):
+            try database.saveSetting(Self.nodeAPISettingPrefix + "\(node)", url)
             return BatonCommandResult(count: 1)
         }
     }
 
     static let leaderAPISetting = "raft_leader_api"
+    static let nodeAPISettingPrefix = "raft_node_api."
+
+    /// The API a node published (`nodeAPI`, or `leaderAPI` when it led), by node id.
+    public func publishedNodeAPI(_ node: UInt64) -> String? {
+        (try? database.loadSetting(Self.nodeAPISettingPrefix + "\(node)")) ?? nil
+    }
 
     /// The leader API last published, as (node id, URL).
     public func publishedLeaderAPI() -> (node: UInt64, url: String)? {

@@ -89,4 +89,5 @@ public struct RaftLeadership<C: Clock>: Leadership where C.Duration == Duration 
     }
 
     public var isLeader: Bool { node.isLeader }
+    public var leadingTerm: UInt64? { node.leadingTerm }
 }

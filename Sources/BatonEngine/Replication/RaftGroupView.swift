@@ -86,6 +86,19 @@ public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration =
     /// Whether this node sees a leader and a quorum it can reach (orchestrator's `raft-health`).
     public var isHealthy: Bool { node.leader != nil && node.status.running }
 
+    /// The voters now, named by their Raft addresses, with the APIs they published (for confirmation rounds).
+    public func confirmationVoters() -> [ConfirmationVoter] {
+        let membership = node.status.membership
+        return membership.voters.compactMap { id in
+            membership.member(id).map {
+                ConfirmationVoter(name: $0.address, api: commands.applier.publishedNodeAPI(id.rawValue))
+            }
+        }
+    }
+
+    /// The API this node published in the replicated state (`nodeAPI`, or `leaderAPI` when it led).
+    public var publishedOwnAPI: String? { commands.applier.publishedNodeAPI(settings.selfID) }
+
     /// The id of a member named by its Raft address (or by its id).
     func member(_ address: String) -> RaftMember? {
         let members = node.status.membership.members

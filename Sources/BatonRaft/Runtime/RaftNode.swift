@@ -66,11 +66,21 @@ public final class RaftNode<C: Clock>: Service where C.Duration == Duration {
     // MARK: - Leadership and status
 
     /// Whether this node leads now: the state machine is leader (it steps down when CheckQuorum finds it cut off),
-    /// its loop is alive, and a quorum of voters (this node included, if it votes) was heard from within one election
+    /// it has applied its own term's first entry (so its state holds everything earlier leaders committed), its loop
+    /// is alive, and a quorum of voters (this node included, if it votes) was heard from within one election
     /// timeout. Act as the leader only while this is true.
     public var isLeader: Bool {
         let now = clock.now
         return shared.withLock { $0.leads(now: now, electionTimeout: configuration.electionTimeout) }
+    }
+
+    /// The term this node leads in while ``isLeader`` is true; nil otherwise. A plan made in one term is carried out
+    /// only while this still answers the same term: a node that lost leadership and won it back must not resume it.
+    public var leadingTerm: UInt64? {
+        let now = clock.now
+        return shared.withLock { shared in
+            shared.leads(now: now, electionTimeout: configuration.electionTimeout) ? shared.status?.term : nil
+        }
     }
 
     /// The leader this node knows of (itself included), or nil during an election or before the node runs.
@@ -228,7 +238,7 @@ extension RaftNode.Shared {
         // The deliberately broken build of scripts/mutant-check: no quorum-contact check here either.
         return running && status?.role == .leader
         #else
-        guard running, let status, status.role == .leader, let lastRound,
+        guard running, let status, status.role == .leader, status.appliedIndex >= status.termStartIndex, let lastRound,
             now < lastRound.advanced(by: electionTimeout)
         else { return false }
         let membership = status.membership
