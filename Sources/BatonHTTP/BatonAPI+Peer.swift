@@ -32,7 +32,7 @@ extension BatonAPI {
 
         // A follower's API, proposed to the log by the leader so that every node knows where to ask its peers.
         peer.post("node-api") { request, _ -> Response in
-            let (body, _) = try await signedBody(request)
+            let (body, requestSignature) = try await signedBody(request)
             guard let raft else { throw APIError("this node is not part of a Raft group", status: .notFound) }
             guard raft.isLeader else { throw APIError("this node is not the Raft leader", status: .serviceUnavailable) }
             let report: NodeAPIReport
@@ -48,7 +48,7 @@ extension BatonAPI {
                 throw APIError("\(report.url) is not an http(s) URL", status: .badRequest)
             }
             _ = try await submit(.nodeAPI(node: report.node, url: report.url))
-            return JSONBody.ok("Node API recorded", details: report.url)
+            return signedResponse(try JSONEncoder().encode(report), to: requestSignature)
         }
     }
 
