@@ -75,6 +75,8 @@ public struct GroupConfirmation: Sendable {
         let work: @Sendable () async throws -> PeerView
         if voter.name == selfName {
             work = { await self.localView(request) }
+        } else if !voter.recentlyActive {
+            return .failure(PeerViewFailure(reason: "not heard from over Raft lately"))
         } else if let api = voter.api {
             work = { try await self.peers.view(request, at: api, timeout: timeout) }
         } else {

@@ -13,9 +13,13 @@ public protocol PeerViewing: Sendable {
 public struct ConfirmationVoter: Sendable, Equatable {
     public var name: String
     public var api: String?
+    /// Whether this node heard from it over Raft lately (within the leader's CheckQuorum period). A voter the leader
+    /// is cut off from cannot answer either: it gets no vote at once instead of after the round's timeout.
+    public var recentlyActive: Bool
 
-    public init(name: String, api: String?) {
+    public init(name: String, api: String?, recentlyActive: Bool = true) {
         self.name = name
         self.api = api
+        self.recentlyActive = recentlyActive
     }
 }

@@ -88,10 +88,13 @@ public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration =
 
     /// The voters now, named by their Raft addresses, with the APIs they published (for confirmation rounds).
     public func confirmationVoters() -> [ConfirmationVoter] {
-        let membership = node.status.membership
+        let status = node.status
+        let membership = status.membership
         return membership.voters.compactMap { id in
-            membership.member(id).map {
-                ConfirmationVoter(name: $0.address, api: commands.applier.publishedNodeAPI(id.rawValue))
+            membership.member(id).map { member in
+                ConfirmationVoter(
+                    name: member.address, api: commands.applier.publishedNodeAPI(id.rawValue),
+                    recentlyActive: id == node.id || status.peers.first { $0.id == id }?.recentlyActive != false)
             }
         }
     }
