@@ -22,7 +22,7 @@ public struct RaftMessage: Hashable, Sendable {
         case appendEntries(AppendEntries)
         case appendResponse(AppendResponse)
         case heartbeat(Heartbeat)
-        case heartbeatResponse
+        case heartbeatResponse(HeartbeatResponse)
         case installSnapshot(InstallSnapshot)
         case installSnapshotResponse(InstallSnapshotResponse)
         /// From the leader to its transfer target: campaign now, without pre-vote.
@@ -84,11 +84,24 @@ public struct RaftMessage: Hashable, Sendable {
         }
     }
 
-    /// The leader's keep-alive; `commit` is never beyond what the follower is known to hold.
+    /// The leader's keep-alive; `commit` is never beyond what the follower is known to hold. `context` is opaque to
+    /// the state machine and echoed in the response: the runtime stamps each heartbeat it sends and so learns *when*
+    /// an acknowledged heartbeat was sent — its leadership lease runs from then, not from when the answer arrived.
     public struct Heartbeat: Hashable, Sendable {
         public var commit: UInt64
+        public var context: UInt64
 
-        public init(commit: UInt64) { self.commit = commit }
+        public init(commit: UInt64, context: UInt64 = 0) {
+            self.commit = commit
+            self.context = context
+        }
+    }
+
+    /// A follower's answer to a heartbeat (or a stale leader's message), echoing the heartbeat's `context`.
+    public struct HeartbeatResponse: Hashable, Sendable {
+        public var context: UInt64
+
+        public init(context: UInt64 = 0) { self.context = context }
     }
 
     /// One chunk of the leader's snapshot.

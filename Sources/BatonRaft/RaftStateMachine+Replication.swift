@@ -211,6 +211,6 @@ extension RaftStateMachine {
     mutating func handleHeartbeat(_ message: RaftMessage, _ heartbeat: RaftMessage.Heartbeat) {
         let newCommit = min(heartbeat.commit, log.lastIndex)
         if newCommit > log.committed { log.committed = newCommit }
-        send(to: message.from, .heartbeatResponse)
+        send(to: message.from, .heartbeatResponse(.init(context: heartbeat.context)))
     }
 }

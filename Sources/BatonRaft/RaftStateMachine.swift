@@ -146,7 +146,7 @@ public struct RaftStateMachine: Sendable {
             case .appendEntries, .heartbeat, .installSnapshot:
                 // Tell a stale leader about the newer term, so that one cut off for a while steps down.
                 if options.checkQuorum || options.preVote {
-                    send(to: message.from, .heartbeatResponse)
+                    send(to: message.from, .heartbeatResponse(.init()))
                 }
             case .voteRequest(let request) where request.preVote:
                 send(to: message.from, .voteResponse(.init(granted: false, preVote: true)))

@@ -137,6 +137,8 @@ struct RaftNodeTests {
         #expect(first.leader?.id == leader.id)
         #expect(!first.isLeader)
         _ = try await group.run("the transfer") { try await leader.transferLeadership(to: target) }.get()
+        // The new leader leads once a quorum acknowledged one of its heartbeats (the lease runs from their send).
+        try await group.advance(until: "the target leads") { group.node(target).isLeader }
         while let change = await changes.next() {
             if change.isLeader {
                 #expect(change.leader?.id == target)

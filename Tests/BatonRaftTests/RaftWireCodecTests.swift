@@ -22,7 +22,7 @@ import Testing
                     ], commit: 4))),
         .init(from: 3, to: 1, term: 3, payload: .appendResponse(.init(success: false, index: 4, hint: .init(index: 2, term: 1)))),
         .init(from: 1, to: 3, term: 3, payload: .heartbeat(.init(commit: 1 << 40))),
-        .init(from: 3, to: 1, term: 3, payload: .heartbeatResponse),
+        .init(from: 3, to: 1, term: 3, payload: .heartbeatResponse(.init(context: 77))),
         .init(
             from: 1, to: 4, term: 3,
             payload: .installSnapshot(
@@ -43,16 +43,17 @@ import Testing
 
     @Test func malformedInputIsRejectedWithAnError() {
         let valid = Self.messages[3].encoded()
+        let v = RaftMessage.wireVersion
         let cases: [([UInt8], RaftWireError.Code)] = [
             ([], .truncated),
-            ([2] + valid.dropFirst(), .unsupportedVersion),
-            ([1, 99, 1, 2, 3], .invalidValue),
+            ([v + 1] + valid.dropFirst(), .unsupportedVersion),
+            ([v, 99, 1, 2, 3], .invalidValue),
             (Array(valid.prefix(3)), .truncated),
             (Array(valid.dropLast()), .overflow),  // the last length now exceeds what is left
             (valid + [0], .trailingBytes),
-            ([1, 6, 1, 2] + Array(repeating: 0xFF, count: 11), .overflow),  // a varint longer than 64 bits
-            ([1, 2, 1, 2, 3, 7, 0], .invalidValue),  // a boolean that is neither 0 nor 1
-            ([1, 3, 1, 2, 3, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], .overflow),  // 4 billion entries in 0 bytes
+            ([v, 6, 1, 2] + Array(repeating: 0xFF, count: 11), .overflow),  // a varint longer than 64 bits
+            ([v, 2, 1, 2, 3, 7, 0], .invalidValue),  // a boolean that is neither 0 nor 1
+            ([v, 3, 1, 2, 3, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], .overflow),  // 4 billion entries in 0 bytes
         ]
         for (bytes, code) in cases {
             #expect {

@@ -34,6 +34,8 @@ public final class RaftNode<C: Clock>: Service where C.Duration == Duration {
         var stopped = false
         var status: RaftStatus?
         var lastContact: [RaftNodeID: C.Instant] = [:]
+        /// Per voter, when the newest heartbeat it acknowledged was sent (the lease runs from there).
+        var leaseFrom: [RaftNodeID: C.Instant] = [:]
         /// When the loop last finished handling a batch of events.
         var lastRound: C.Instant?
         var leadership = RaftLeadershipChange(term: 0, leader: nil, isLeader: false)
@@ -67,8 +69,9 @@ public final class RaftNode<C: Clock>: Service where C.Duration == Duration {
 
     /// Whether this node leads now: the state machine is leader (it steps down when CheckQuorum finds it cut off),
     /// it has applied its own term's first entry (so its state holds everything earlier leaders committed), its loop
-    /// is alive, and a quorum of voters (this node included, if it votes) was heard from within one election
-    /// timeout. Act as the leader only while this is true.
+    /// is alive, and a quorum of voters (this node included, if it votes) acknowledged a heartbeat *sent* less than
+    /// one election timeout ago, minus a drift margin — the lease is measured from the send, so a leader that stalled
+    /// does not count the stall as time it led. Act as the leader only while this is true.
     public var isLeader: Bool {
         let now = clock.now
         return shared.withLock { $0.leads(now: now, electionTimeout: configuration.electionTimeout) }
@@ -232,6 +235,9 @@ extension RaftNode where C == ContinuousClock {
 }
 
 extension RaftNode.Shared {
+    /// Taken off the lease: the voters' election timers run on their own clocks and tick granularity.
+    static func driftMargin(_ electionTimeout: Duration) -> Duration { electionTimeout / 10 }
+
     /// See ``RaftNode/isLeader``.
     func leads(now: C.Instant, electionTimeout: Duration) -> Bool {
         #if BATON_MUTANT_NO_CHECK_QUORUM
@@ -246,7 +252,7 @@ extension RaftNode.Shared {
         for voter in membership.voters {
             if voter == status.id {
                 heard += 1
-            } else if let contact = lastContact[voter], now < contact.advanced(by: electionTimeout) {
+            } else if let sent = leaseFrom[voter], now < sent.advanced(by: electionTimeout - Self.driftMargin(electionTimeout)) {
                 heard += 1
             }
         }

@@ -25,6 +25,11 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
     var pending: [UInt64: PendingEntry] = [:]
     var transfers: [PendingTransfer] = []
     var lastContact: [RaftNodeID: C.Instant] = [:]
+    /// The lease: per voter, when the newest heartbeat it acknowledged was *sent* (its election timer started no
+    /// earlier than that). `heartbeatsSent` maps the context stamped on each recent heartbeat to its send time.
+    var leaseFrom: [RaftNodeID: C.Instant] = [:]
+    var heartbeatsSent: [UInt64: C.Instant] = [:]
+    var nextHeartbeatContext: UInt64 = 1
     /// Answers decided in this round, given after it is published (so that a caller who gets its answer sees a
     /// status at least as new).
     var answers: [(RaftNodeReply, Result<[UInt8], RaftNodeError>)] = []
@@ -123,6 +128,11 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
                 machine.tick()
             case .message(let message):
                 lastContact[message.from] = now
+                if case .heartbeatResponse(let response) = message.payload, let sent = heartbeatsSent[response.context],
+                    leaseFrom[message.from].map({ $0 < sent }) ?? true
+                {
+                    leaseFrom[message.from] = sent
+                }
                 machine.step(message)
             case .request(let request):
                 accept(request, now: now)
@@ -193,7 +203,14 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
                 throw RaftNodeError(.storageFailed, "cannot persist the Raft state", underlying: error)
             }
         }
-        for message in ready.messages {
+        if ready.messages.contains(where: { if case .heartbeat = $0.payload { true } else { false } }) {
+            stampHeartbeats()
+        }
+        for var message in ready.messages {
+            if case .heartbeat(var heartbeat) = message.payload {
+                heartbeat.context = nextHeartbeatContext - 1
+                message.payload = .heartbeat(heartbeat)
+            }
             node.transport.send(message)
         }
         if let snapshot = ready.snapshotToApply {
@@ -332,6 +349,18 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
         }
     }
 
+    /// Gives this round's heartbeats a new context and remembers when they leave. Contexts older than a few election
+    /// timeouts are forgotten: an answer to one of them could not extend the lease anyway.
+    func stampHeartbeats() {
+        let now = node.clock.now
+        heartbeatsSent[nextHeartbeatContext] = now
+        nextHeartbeatContext += 1
+        let horizon = node.configuration.electionTimeout * 3
+        if heartbeatsSent.count > 64 {
+            heartbeatsSent = heartbeatsSent.filter { $0.value.duration(to: now) < horizon }
+        }
+    }
+
     // MARK: - Publishing
 
     /// Publishes the state for the synchronous accessors and tells subscribers about leadership changes.
@@ -343,6 +372,7 @@ final class RaftNodeLoop<C: Clock> where C.Duration == Duration {
             shared.running = true
             shared.status = status
             shared.lastContact = lastContact
+            shared.leaseFrom = leaseFrom
             shared.lastRound = now
             let current = RaftLeadershipChange(
                 term: status.term, leader: RaftNode<C>.leader(in: status),

@@ -2,8 +2,9 @@
 /// then the payload's fields. Integers are varints, checksums 4 bytes big-endian, booleans one byte (0 or 1), byte
 /// strings a varint length and the bytes.
 extension RaftMessage {
-    /// The format version written and the only one read.
-    public static let wireVersion: UInt8 = 1
+    /// The format version written and the only one read. Version 2 added the heartbeat's echoed `context`; nodes of
+    /// different versions refuse each other's messages, so a group is upgraded all at once.
+    public static let wireVersion: UInt8 = 2
 
     private enum Tag: UInt8 {
         case voteRequest = 1, voteResponse, appendEntries, appendResponse, heartbeat, heartbeatResponse
@@ -47,7 +48,10 @@ extension RaftMessage {
             w.position(m.hint)
         case .heartbeat(let m):
             w.varint(m.commit)
-        case .heartbeatResponse, .timeoutNow:
+            w.varint(m.context)
+        case .heartbeatResponse(let m):
+            w.varint(m.context)
+        case .timeoutNow:
             break
         case .installSnapshot(let m):
             w.varint(m.metadata.index)
@@ -101,9 +105,10 @@ extension RaftMessage {
             let index = try r.varint()
             payload = .appendResponse(.init(success: success, index: index, hint: try r.position()))
         case .heartbeat:
-            payload = .heartbeat(.init(commit: try r.varint()))
+            let commit = try r.varint()
+            payload = .heartbeat(.init(commit: commit, context: try r.varint()))
         case .heartbeatResponse:
-            payload = .heartbeatResponse
+            payload = .heartbeatResponse(.init(context: try r.varint()))
         case .timeoutNow:
             payload = .timeoutNow
         case .installSnapshot:
