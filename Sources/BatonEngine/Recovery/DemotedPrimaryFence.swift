@@ -143,8 +143,6 @@ public final class DemotedPrimaryFence: Service, Sendable {
             }
             for action in followUp { await perform(action) }
         case .audit(let uid, let message):
-            logger.warning(
-                "Demoted primary fenced", metadata: ["baton.recovery.uid": "\(uid)", "baton.fence": "\(message)"])
             do {
                 _ = try await log.submit(.recoveryStep(RecoveryStepRecord(recoveryUID: uid, at: now(), message: message)))
                 state.withLock { _ = $0.audited.insert(uid) }

@@ -138,6 +138,9 @@ import Testing
             at: Self.ended.addingTimeInterval(seconds))
     }
 
+    static let leaderFence =
+        "fence: demoted primary db1:3306 set read-only (SET GLOBAL read_only = 1), 2 client connections killed by n2"
+
     @Test func theLeaderFencesOnceAndAuditsWhatItDid() {
         var fencing = DemotedPrimaryFencing(settings: Self.settings)
         #expect(evaluate(&fencing, Self.seen(after: 5), at: 6) == [Self.fenceAndKill])
@@ -148,10 +151,10 @@ import Testing
             fencing.fenced(
                 fence, statements: ["SET GLOBAL read_only = 1"], killed: 2, isLeader: true, nodeName: "n2",
                 at: Self.ended.addingTimeInterval(7))
-                == [.audit(
-                    uid: "r1",
-                    message: "fence: demoted primary db1:3306 set read-only (SET GLOBAL read_only = 1), "
-                        + "2 client connections killed by n2")])
+                == [
+                    .warn(uid: "r1", key: Self.old, message: Self.leaderFence),
+                    .audit(uid: "r1", message: Self.leaderFence),
+                ])
         // A probe from before the fence still says writable: not fenced again.
         #expect(evaluate(&fencing, Self.seen(after: 6.9), at: 8) == [])
         // A later probe says read-only: the audit already holds the fence.

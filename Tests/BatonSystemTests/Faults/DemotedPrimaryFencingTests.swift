@@ -98,10 +98,12 @@ import Glibc
             return audit.contains { $0.hasPrefix("fence: demoted primary \(lab.sandbox.key(1))") }
         }
         #expect(audited, "run \(run): the audit does not mention the fence: \(audit)\n\(lab.logs())")
-        // Which nodes fenced (each logs it; only the leader writes the audit).
+        // Which nodes fenced (each logs its fence; only the leader writes the audit).
         var fencedBy: [Int] = []
         for index in lab.nodes.indices
-        where lab.log(of: index, after: offsets[index]).contains(where: { $0.contains("Demoted primary fence") }) {
+        where lab.log(of: index, after: offsets[index]).contains(where: {
+            $0.contains("Demoted primary fence") && $0.contains("set read-only")
+        }) {
             fencedBy.append(index + 1)
         }
         FaultRuns.record([

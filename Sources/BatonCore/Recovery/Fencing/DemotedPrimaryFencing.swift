@@ -86,7 +86,7 @@ public struct DemotedPrimaryFencing: Sendable {
         case fence(Fence)
         /// Append `message` to the recovery's audit trail (the leader only).
         case audit(uid: String, message: String)
-        /// Log `message` as a warning: a follower's fence, or a failure.
+        /// Log `message` as a warning: a fence this node performed, or a failure.
         case warn(uid: String, key: InstanceKey, message: String)
     }
 
@@ -177,15 +177,13 @@ public struct DemotedPrimaryFencing: Sendable {
             "fence: demoted primary \(fence.key) set read-only (\(statements.joined(separator: "; ")))"
             + (fence.killConnections ? ", \(killed) client connection\(killed == 1 ? "" : "s") killed" : ", connections kept")
             + " by \(nodeName)"
-        let action: Action
+        var actions: [Action] = [.warn(uid: fence.uid, key: fence.key, message: message)]
         if isLeader {
             memo.audited = true
-            action = .audit(uid: fence.uid, message: message)
-        } else {
-            action = .warn(uid: fence.uid, key: fence.key, message: message)
+            actions.append(.audit(uid: fence.uid, message: message))
         }
         memory[fence.uid] = memo
-        return [action]
+        return actions
     }
 
     /// A fence failed: retried after a back-off (`retryBase` doubled per failure, at most `retryCap`).
