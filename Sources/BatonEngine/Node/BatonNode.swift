@@ -21,6 +21,8 @@ public final class BatonNode: Sendable {
     public let controls: OperatorControls
     public let detector: FailureDetector
     public let coordinator: RecoveryCoordinator<ContinuousClock>
+    /// Makes the primaries that recoveries demoted read-only whenever this node reaches them (every node runs it).
+    public let fence: DemotedPrimaryFence
     /// Where operator decisions and recovery records go: the Raft log, or this node's store.
     public let commands: any CommandLog
     public let leadership: any Leadership
@@ -120,6 +122,9 @@ public final class BatonNode: Sendable {
             clock: ContinuousClock(), leadership: self.leadership, log: commands, logger: logger, now: now,
             confirmation: confirmation)
         if let raft { coordinator.wake(on: raft.leadershipChanged) }
+        fence = Self.makeFence(
+            configuration: configuration, engineConfiguration: engineConfiguration, monitor: monitor, database: database,
+            log: commands, leadership: self.leadership, logger: logger, now: now)
         recoveryAudit = RecoveryAudit(database: database)
         failureDetections = FailureDetectionLog(database: database)
     }
@@ -151,7 +156,7 @@ public final class BatonNode: Sendable {
     public var services: [any Service] {
         var services: [any Service] = []
         if let raft { services += [raft.node, raft] }
-        services += [monitor, detector, coordinator]
+        services += [monitor, detector, coordinator, fence]
         return services
     }
 

@@ -80,7 +80,9 @@ extension RecoveryCoordinator {
             RecoveryInProgress.DecidedPlan(plan: plan, instances: instances, downtimed: downtimed, policyContext: policyContext))
     }
 
-    /// The policy's `pre_failover`, then `PreFailoverProcesses` (unless `recover-lite`): either may stop the recovery.
+    /// The policy's `pre_failover`, then `PreFailoverProcesses`, then — for a dead primary, not a graceful takeover —
+    /// `PreFailoverFencingProcesses` (both hook phases unless `recover-lite`): any of them may stop the recovery before
+    /// a server is changed.
     func preFailover(_ recovery: RecoveryInProgress, _ decided: RecoveryInProgress.DecidedPlan) async -> PhaseOutcome<Void> {
         let pre = await Self.offload {
             self.decider.preFailover(
@@ -95,6 +97,16 @@ extension RecoveryCoordinator {
         recovery.trail.record(Self.describe(phase))
         if let reason = phase.abortReason {
             return .abandon(reason: "PreFailoverProcesses aborted the recovery: \(reason)")
+        }
+        // STONITH: the operator's hooks cut the unreachable primary off (power, firewall, VIP) before anything is
+        // promoted; a failure means it may still take writes, so the recovery stops before changing a server. Not in
+        // a graceful takeover: its old primary is alive, read-only, and stays as a replica.
+        let fencing = configuration.recovery.hooks[.preFailoverFencing]
+        guard recovery.kind == .deadPrimary, recovery.request.graceful == nil, !fencing.isEmpty else { return .proceed(()) }
+        let fenced = await hooks.runPhase(fencing, phase: .preFailoverFencing, context: context)
+        recovery.trail.record(Self.describe(fenced))
+        if let reason = fenced.abortReason {
+            return .abandon(reason: "PreFailoverFencingProcesses aborted the recovery: \(reason)")
         }
         return .proceed(())
     }

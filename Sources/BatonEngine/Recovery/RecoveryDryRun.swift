@@ -113,7 +113,7 @@ public enum RecoveryDryRun {
 
         let succeeds = report.refusal == nil && decision.plan != nil
         var phases: [HookPhase] = [.onFailureDetection]
-        if decision.plan != nil { phases.append(.preFailover) }
+        if decision.plan != nil { phases += kind == .deadPrimary ? [.preFailover, .preFailoverFencing] : [.preFailover] }
         if succeeds {
             phases += [kind == .deadPrimary ? .postMasterFailover : .postIntermediateMasterFailover, .postFailover]
         }
