@@ -19,6 +19,9 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
     /// The Baton node that runs it.
     public var processingNode: String
     public var startedAt: Date
+    /// When the recovery was marked as about to change servers (`markExecuting`), `nil` before. A recovery
+    /// interrupted before this mark never touched a server: it is resolved as not attempted and does not block.
+    public var executingAt: Date?
     public var endedAt: Date?
     /// False when it stopped before changing any server (a pre-failover hook or the policy said no, no candidate):
     /// such a recovery does not count for anti-flapping.
@@ -38,6 +41,8 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
     public var policyHash: String
     /// The analysis row, JSON, as the API returns it.
     public var analysisDocument: Data
+    /// The group's votes on this recovery, a JSON object; empty until someone records them.
+    public var confirmationDocument: Data
 
     public enum Kind: String, Sendable, Equatable, Codable {
         case masterRecovery = "MasterRecovery"
@@ -59,6 +64,7 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
         self.command = command
         self.processingNode = processingNode
         self.startedAt = startedAt
+        executingAt = nil
         endedAt = nil
         attempted = true
         isSuccessful = false
@@ -74,6 +80,7 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
         self.lastDetectionID = lastDetectionID
         self.policyHash = policyHash
         self.analysisDocument = analysisDocument
+        confirmationDocument = Data()
     }
 
     public var isRunning: Bool { endedAt == nil }
