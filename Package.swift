@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "BatonCore", "BatonRaft",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
