@@ -19,10 +19,14 @@ extension RecoveryCoordinator {
             command: request.command, processingNode: leadership.nodeName, startedAt: started,
             lastDetectionID: detection?.id ?? 0, policyHash: decider.policy.contentHash,
             analysisDocument: (try? JSONEncoder().encode(row)) ?? Data("{}".utf8))
+        // Checked again where the registration is applied, from the replicated state only: a leader that has not
+        // noticed a newer one cannot register beside it.
+        let rules = RegistrationRules(
+            isManual: request.isManual, blockSeconds: TimeInterval(configuration.recovery.blockSeconds))
         do {
-            let result = try await log.submit(.registerRecovery(record))
-            if let other = result.lockedBy {
-                return .abandon(reason: "recovery \(other.id) of \(other.clusterName) is still running")
+            let result = try await log.submit(.registerRecovery(record, rules))
+            if let refusal = result.refusal {
+                return .abandon(reason: refusal)
             }
             guard let stored = result.recovery else {
                 return .abandon(reason: "cannot register the recovery: \(result.error ?? "no answer")")
@@ -102,6 +106,9 @@ extension RecoveryCoordinator {
     /// The plan, step by step, asking before each change whether this node still leads.
     func execute(_ recovery: RecoveryInProgress, _ plan: RecoveryPlan) async -> PhaseOutcome<RecoveryExecutionResult> {
         guard leadership.isLeader else { return .abandon(reason: "this node is no longer the leader") }
+        guard await markExecuting(recovery) else {
+            return .abandon(reason: "the recovery is no longer running (another leader resolved it)")
+        }
         let trail = recovery.trail
         trail.record("executing \(plan.steps.count) steps")
         let leadership = self.leadership
