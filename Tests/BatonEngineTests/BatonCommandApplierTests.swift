@@ -104,11 +104,30 @@ struct BatonCommandApplierTests {
         #expect(stored.isSuccessful && stored.executingAt == Self.now && stored.endedAt == resolution.endedAt)
     }
 
-    @Test func theEnvelopeIsVersionTwo() throws {
+    @Test func theEnvelopeIsVersionTwoAndVersionOneIsStillRead() throws {
         let bytes = try BatonCommand.markExecuting(uid: "a", at: Self.now).encoded()
         #expect(String(decoding: bytes, as: UTF8.self).contains(#""v":2"#))
         #expect(try BatonCommand.decode(bytes) == .markExecuting(uid: "a", at: Self.now))
-        let old = Array(#"{"v":1,"command":{"setRecoveriesEnabled":{"_0":true}}}"#.utf8)
-        #expect(throws: CommandError.self) { try BatonCommand.decode(old) }
+        #expect(try BatonCommand.decode(Array(#"{"v":1,"command":{"setRecoveriesEnabled":{"_0":true}}}"#.utf8)) == .setRecoveriesEnabled(true))
+        #expect(throws: CommandError.self) {
+            try BatonCommand.decode(Array(#"{"v":3,"command":{"setRecoveriesEnabled":{"_0":true}}}"#.utf8))
+        }
+    }
+
+    /// A registration from a version-1 log: no rules, a record without the executing mark or the votes.
+    @Test func aVersionOneRegistrationIsReadAsLockOnly() throws {
+        let record = Self.recovery("a")
+        var json = try #require(
+            try JSONSerialization.jsonObject(with: Data(try BatonCommand.registerRecovery(record, Self.automatic).encoded()))
+                as? [String: Any])
+        var command = try #require(json["command"] as? [String: Any])
+        var registration = try #require(command["registerRecovery"] as? [String: Any])
+        var fields = try #require(registration["_0"] as? [String: Any])
+        fields["confirmationDocument"] = nil
+        registration = ["_0": fields]
+        command["registerRecovery"] = registration
+        json = ["v": 1, "command": command]
+        let decoded = try BatonCommand.decode(Array(try JSONSerialization.data(withJSONObject: json)))
+        #expect(decoded == .registerRecovery(record, RegistrationRules(isManual: true, blockSeconds: 0)))
     }
 }

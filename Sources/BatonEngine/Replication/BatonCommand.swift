@@ -36,7 +36,8 @@ public enum BatonCommand: Codable, Sendable, Equatable {
     /// Version 2: `registerRecovery` carries its `RegistrationRules` (checked when applied), `markExecuting` is new,
     /// recoveries carry `executingAt` and `confirmationDocument`, and rows are numbered by log index. A version-1
     /// node must not apply these entries: it would register recoveries the rules refuse and number rows its own way,
-    /// so its state would differ from the group's.
+    /// so its state would differ from the group's. A version-2 node still reads version-1 entries (its log from
+    /// before the upgrade), as the lock-only registrations they were.
     struct Envelope: Codable {
         var v: Int
         var command: BatonCommand
@@ -53,11 +54,34 @@ public enum BatonCommand: Codable, Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws -> BatonCommand {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
-        let envelope = try decoder.decode(Envelope.self, from: Data(bytes))
-        guard envelope.v == version else {
-            throw CommandError("command version \(envelope.v) is not supported by this node (it knows \(version))")
+        let version = try decoder.decode(VersionOnly.self, from: Data(bytes)).v
+        switch version {
+        case Self.version:
+            return try decoder.decode(Envelope.self, from: Data(bytes)).command
+        case 1:
+            return try decoder.decode(Envelope.self, from: Self.upgradedFromVersion1(bytes)).command
+        default:
+            throw CommandError("command version \(version) is not supported by this node (it knows 1 and \(Self.version))")
         }
-        return envelope.command
+    }
+
+    struct VersionOnly: Decodable {
+        var v: Int
+    }
+
+    /// A version-1 entry (a log written before the upgrade) as version 2: a `registerRecovery` gets the rules
+    /// version 1 applied — the per-cluster lock only. Its rows are numbered by log index like any other.
+    static func upgradedFromVersion1(_ bytes: [UInt8]) throws -> Data {
+        guard var envelope = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            var command = envelope["command"] as? [String: Any]
+        else { throw CommandError("a version-1 command that is not a JSON object") }
+        if var registration = command["registerRecovery"] as? [String: Any], registration["_1"] == nil {
+            registration["_1"] = ["isManual": true, "blockSeconds": 0]
+            command["registerRecovery"] = registration
+        }
+        envelope["command"] = command
+        envelope["v"] = Self.version
+        return try JSONSerialization.data(withJSONObject: envelope)
     }
 }
 

@@ -83,6 +83,39 @@ public struct RecoveryRecord: Sendable, Equatable, Codable {
         confirmationDocument = Data()
     }
 
+    /// Decodes a record; `executingAt` and `confirmationDocument`, which version-1 snapshots and log entries lack,
+    /// default to none and empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        uid = try c.decode(String.self, forKey: .uid)
+        failedKey = try c.decode(InstanceKey.self, forKey: .failedKey)
+        clusterName = try c.decode(String.self, forKey: .clusterName)
+        clusterAlias = try c.decode(String.self, forKey: .clusterAlias)
+        analysis = try c.decode(AnalysisCode.self, forKey: .analysis)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        command = try c.decode(String.self, forKey: .command)
+        processingNode = try c.decode(String.self, forKey: .processingNode)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        executingAt = try c.decodeIfPresent(Date.self, forKey: .executingAt)
+        endedAt = try c.decodeIfPresent(Date.self, forKey: .endedAt)
+        attempted = try c.decode(Bool.self, forKey: .attempted)
+        isSuccessful = try c.decode(Bool.self, forKey: .isSuccessful)
+        successor = try c.decodeIfPresent(InstanceKey.self, forKey: .successor)
+        successorAlias = try c.decode(String.self, forKey: .successorAlias)
+        lostReplicas = try c.decode([InstanceKey].self, forKey: .lostReplicas)
+        participatingInstances = try c.decode([InstanceKey].self, forKey: .participatingInstances)
+        errors = try c.decode([String].self, forKey: .errors)
+        acknowledged = try c.decode(Bool.self, forKey: .acknowledged)
+        acknowledgedAt = try c.decodeIfPresent(Date.self, forKey: .acknowledgedAt)
+        acknowledgedBy = try c.decode(String.self, forKey: .acknowledgedBy)
+        acknowledgedComment = try c.decode(String.self, forKey: .acknowledgedComment)
+        lastDetectionID = try c.decode(Int64.self, forKey: .lastDetectionID)
+        policyHash = try c.decode(String.self, forKey: .policyHash)
+        analysisDocument = try c.decode(Data.self, forKey: .analysisDocument)
+        confirmationDocument = try c.decodeIfPresent(Data.self, forKey: .confirmationDocument) ?? Data()
+    }
+
     public var isRunning: Bool { endedAt == nil }
 
     /// What the anti-flapping gate needs to know. Recoveries that were not attempted never block.
