@@ -163,15 +163,21 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
             trail.record(message)
             await trail.finish()
             do {
-                _ = try await log.submit(
+                let result = try await log.submit(
                     .resolveRecovery(
                         uid: recovery.uid,
                         RecoveryResolution(
                             endedAt: now(), attempted: recovery.executingAt != nil, isSuccessful: false,
                             errors: recovery.errors + [message])))
-                logger.warning(
-                    "Interrupted recovery resolved as failed",
-                    metadata: ["baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)"])
+                let metadata: Logger.Metadata = [
+                    "baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)",
+                    "baton.recovery.attempted": "\(recovery.executingAt != nil)",
+                ]
+                if result.count == 1 {
+                    logger.warning("Interrupted recovery resolved as failed", metadata: metadata)
+                } else {
+                    logger.info("Interrupted recovery was resolved meanwhile; its resolution stands", metadata: metadata)
+                }
             } catch {
                 logger.error("Cannot resolve an interrupted recovery", metadata: ["baton.error": "\(error)"])
             }
