@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "BatonCore", "BatonRaft",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -218,12 +219,12 @@ let package = Package(
         .testTarget(name: "BatonPolicyTests", dependencies: ["BatonPolicy", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BatonHooksTests", dependencies: ["BatonHooks", "BatonCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BatonStoreTests", dependencies: ["BatonStore", "BatonCore"], swiftSettings: swiftSettings),
-        // The Raft runtime: in-memory nodes, the TCP transport, raft.sqlite3 (with a kill -9 child process) and three
-        // nodes over real TCP on 127.0.0.1.
+        // The Raft runtime: in-memory nodes, the TCP transport, raft.sqlite3 (with a kill -9 child process), three
+        // nodes over real TCP on 127.0.0.1, and Baton's replicated state machine on in-process Raft nodes.
         .testTarget(
             name: "BatonRaftRuntimeTests",
             dependencies: [
-                "BatonRaft", "BatonStore", "BatonTestSupport",
+                "BatonRaft", "BatonStore", "BatonTestSupport", "BatonEngine", "BatonCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

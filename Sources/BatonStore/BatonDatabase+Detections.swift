@@ -4,6 +4,8 @@ import GRDB
 
 extension BatonDatabase {
     /// Registers a detection unless one for the same instance is still active; returns the active one either way.
+    /// The row's id is `detection.id` (the Raft log index of the registering entry); when that is 0 (a single
+    /// node), the largest id + 1.
     public func registerDetection(_ detection: FailureDetectionRecord) throws(StoreError) -> (
         record: FailureDetectionRecord, isNew: Bool
     ) {
@@ -12,19 +14,19 @@ extension BatonDatabase {
                 if let active = try Self.activeDetection(db, key: detection.key, at: detection.detectedAt) {
                     return (active, false)
                 }
+                var stored = detection
+                stored.id = try Self.rowID(detection.id, in: "failure_detection", db)
                 try db.execute(
                     sql: """
                         INSERT INTO failure_detection
-                          (hostname, port, cluster_name, analysis, detected_at, ends_active_period, document)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                          (id, hostname, port, cluster_name, analysis, detected_at, ends_active_period, document)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        detection.key.hostname, detection.key.port, detection.clusterName, detection.analysis.rawValue,
+                        stored.id, detection.key.hostname, detection.key.port, detection.clusterName, detection.analysis.rawValue,
                         detection.detectedAt.timeIntervalSince1970, detection.endsActivePeriod.timeIntervalSince1970,
                         detection.document,
                     ])
-                var stored = detection
-                stored.id = db.lastInsertedRowID
                 return (stored, true)
             }
         } catch {

@@ -3,79 +3,17 @@ import Foundation
 import GRDB
 
 extension BatonDatabase {
-    /// The result of trying to register a recovery.
-    public enum RecoveryRegistration: Sendable, Equatable {
-        case registered(RecoveryRecord)
-        /// Another recovery of the same cluster is still running.
-        case clusterLocked(by: RecoveryRecord)
-    }
-
-    /// Registers a recovery unless one of the same cluster is still running — checked and written in one
-    /// transaction, so two callers can never both win. This is the per-cluster lock.
-    public func registerRecovery(_ recovery: RecoveryRecord) throws(StoreError) -> RecoveryRegistration {
-        do {
-            return try writer.write { db in
-                if let running = try Row.fetchOne(
-                    db, sql: "SELECT * FROM topology_recovery WHERE cluster_name = ? AND ended_at IS NULL LIMIT 1",
-                    arguments: [recovery.clusterName])
-                {
-                    return .clusterLocked(by: try Self.recovery(running))
-                }
-                try db.execute(
-                    sql: """
-                        INSERT INTO topology_recovery
-                          (uid, hostname, port, cluster_name, cluster_alias, analysis, recovery_kind, command,
-                           processing_node, started_at, last_detection_id, policy_hash, analysis_document)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        recovery.uid, recovery.failedKey.hostname, recovery.failedKey.port, recovery.clusterName,
-                        recovery.clusterAlias, recovery.analysis.rawValue, recovery.kind.rawValue, recovery.command,
-                        recovery.processingNode, recovery.startedAt.timeIntervalSince1970, recovery.lastDetectionID,
-                        recovery.policyHash, recovery.analysisDocument,
-                    ])
-                var stored = recovery
-                stored.id = db.lastInsertedRowID
-                return .registered(stored)
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.writeFailed, "cannot register a recovery of \(recovery.failedKey)", underlying: error)
-        }
-    }
-
-    /// Records how a recovery ended; this releases its cluster's lock.
-    public func resolveRecovery(uid: String, _ resolution: RecoveryResolution) throws(StoreError) {
-        do {
-            try writer.write { db in
-                try db.execute(
-                    sql: """
-                        UPDATE topology_recovery SET ended_at = ?, attempted = ?, is_successful = ?,
-                          successor_hostname = ?, successor_port = ?, successor_alias = ?, lost_replicas = ?,
-                          participating_instances = ?, all_errors = ?
-                        WHERE uid = ?
-                        """,
-                    arguments: [
-                        resolution.endedAt.timeIntervalSince1970, resolution.attempted, resolution.isSuccessful,
-                        resolution.successor?.hostname, resolution.successor?.port, resolution.successorAlias,
-                        Self.json(resolution.lostReplicas.map(\.description)),
-                        Self.json(resolution.participatingInstances.map(\.description)), Self.json(resolution.errors),
-                        uid,
-                    ])
-            }
-        } catch {
-            throw StoreError(.writeFailed, "cannot resolve recovery \(uid)", underlying: error)
-        }
-    }
-
-    /// Appends one line to a recovery's audit trail.
+    /// Appends one line to a recovery's audit trail, under `step.id` (a Raft log index), or when that is 0 under
+    /// the largest id + 1.
     public func appendRecoveryStep(_ step: RecoveryStepRecord) throws(StoreError) {
         do {
             try writer.write { db in
                 try db.execute(
-                    sql: "INSERT INTO topology_recovery_step (recovery_uid, audit_at, message) VALUES (?, ?, ?)",
-                    arguments: [step.recoveryUID, step.at.timeIntervalSince1970, step.message])
+                    sql: "INSERT INTO topology_recovery_step (id, recovery_uid, audit_at, message) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        try Self.rowID(step.id, in: "topology_recovery_step", db), step.recoveryUID,
+                        step.at.timeIntervalSince1970, step.message,
+                    ])
             }
         } catch {
             throw StoreError(.writeFailed, "cannot record a step of recovery \(step.recoveryUID)", underlying: error)
@@ -110,20 +48,26 @@ extension BatonDatabase {
     ) throws(StoreError) -> [RecoveryRecord] {
         do {
             return try writer.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM topology_recovery
-                        WHERE (cluster_name = ? OR (successor_hostname = ? AND successor_port = ?))
-                          AND (ended_at IS NULL OR ended_at > ?)
-                        ORDER BY id
-                        """,
-                    arguments: [cluster, successor?.hostname, successor?.port, since.timeIntervalSince1970]
-                ).map(Self.recovery)
+                try Self.recentRecoveries(db, cluster: cluster, successor: successor, endedAfter: since)
             }
         } catch {
             throw StoreError(.readFailed, "cannot read the recoveries of \(cluster)", underlying: error)
         }
+    }
+
+    static func recentRecoveries(
+        _ db: Database, cluster: String, successor: InstanceKey?, endedAfter since: Date
+    ) throws -> [RecoveryRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM topology_recovery
+                WHERE (cluster_name = ? OR (successor_hostname = ? AND successor_port = ?))
+                  AND (ended_at IS NULL OR ended_at > ?)
+                ORDER BY id
+                """,
+            arguments: [cluster, successor?.hostname, successor?.port, since.timeIntervalSince1970]
+        ).map(Self.recovery)
     }
 
     /// A recovery's audit trail, oldest first.
@@ -240,6 +184,7 @@ extension BatonDatabase {
             command: row["command"], processingNode: row["processing_node"],
             startedAt: Date(timeIntervalSince1970: row["started_at"]), lastDetectionID: row["last_detection_id"],
             policyHash: row["policy_hash"], analysisDocument: row["analysis_document"])
+        record.executingAt = (row["executing_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         record.endedAt = (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         record.attempted = row["attempted"]
         record.isSuccessful = row["is_successful"]
@@ -254,6 +199,7 @@ extension BatonDatabase {
         record.acknowledgedAt = (row["acknowledged_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         record.acknowledgedBy = row["acknowledged_by"]
         record.acknowledgedComment = row["acknowledged_comment"]
+        record.confirmationDocument = row["confirmation_document"]
         return record
     }
 

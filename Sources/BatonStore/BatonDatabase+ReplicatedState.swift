@@ -6,8 +6,11 @@ import GRDB
 /// snapshot is these tables; restoring one replaces them. (Instance facts, the changelog and blocked recoveries are
 /// each node's own observations and are not replicated; the list of watched instances and the failure detections —
 /// registered by the leader — are.)
+///
+/// Rows keep their ids (Raft log indexes), so a node restored from a snapshot numbers them as every other node does.
+/// Version 2: recoveries carry `executingAt` and `confirmationDocument`.
 public struct ReplicatedState: Codable, Sendable, Equatable {
-    public var version = 1
+    public var version = 2
     public var downtimes: [Downtime]
     public var downtimeStarts: [Date]
     public var candidates: [CandidateRegistration]
@@ -110,27 +113,7 @@ extension BatonDatabase {
                     try db.execute(sql: "INSERT INTO global_setting (name, value) VALUES (?, ?)", arguments: [name, value])
                 }
                 for record in state.recoveries {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO topology_recovery
-                              (id, uid, hostname, port, cluster_name, cluster_alias, analysis, recovery_kind, command,
-                               processing_node, started_at, ended_at, attempted, is_successful, successor_hostname,
-                               successor_port, successor_alias, lost_replicas, participating_instances, all_errors,
-                               acknowledged, acknowledged_at, acknowledged_by, acknowledged_comment, last_detection_id,
-                               policy_hash, analysis_document)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            record.id, record.uid, record.failedKey.hostname, record.failedKey.port, record.clusterName,
-                            record.clusterAlias, record.analysis.rawValue, record.kind.rawValue, record.command,
-                            record.processingNode, record.startedAt.timeIntervalSince1970,
-                            record.endedAt?.timeIntervalSince1970, record.attempted, record.isSuccessful,
-                            record.successor?.hostname, record.successor?.port, record.successorAlias,
-                            Self.json(record.lostReplicas.map(\.description)),
-                            Self.json(record.participatingInstances.map(\.description)), Self.json(record.errors),
-                            record.acknowledged, record.acknowledgedAt?.timeIntervalSince1970, record.acknowledgedBy,
-                            record.acknowledgedComment, record.lastDetectionID, record.policyHash, record.analysisDocument,
-                        ])
+                    try Self.insert(record, db)
                 }
                 for detection in state.detections {
                     try db.execute(

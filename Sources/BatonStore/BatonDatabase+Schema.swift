@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension BatonDatabase {
@@ -119,6 +120,15 @@ extension BatonDatabase {
                 t.column("blocking_recovery_id", .integer)
                 t.column("reason", .text).notNull()
                 t.primaryKey(["hostname", "port"])
+            }
+        }
+        migrator.registerMigration("v5: a recovery's executing mark and the group's votes") { db in
+            try db.alter(table: "topology_recovery") { t in
+                // Set when the recovery is about to change a server: an interrupted recovery without it was not
+                // attempted.
+                t.add(column: "executing_at", .double)
+                // JSON object; empty until the group's votes are recorded.
+                t.add(column: "confirmation_document", .blob).notNull().defaults(to: Data())
             }
         }
         return migrator

@@ -76,7 +76,7 @@ import Testing
         let node = try await Self.failedPrimary(
             ScriptedTerms([3]) { question in
                 guard question == 2, let running = try? database.runningRecoveries().first else { return }
-                try? database.resolveRecovery(
+                _ = try? database.resolveRecovery(
                     uid: running.uid,
                     RecoveryResolution(endedAt: Date(), attempted: false, isSuccessful: false, errors: ["interrupted"]))
             },

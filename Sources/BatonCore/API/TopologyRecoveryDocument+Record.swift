@@ -16,7 +16,16 @@ extension TopologyRecoveryDocument {
             acknowledgedAt: record.acknowledgedAt.map(OrchestratorTimestamp.format) ?? "",
             acknowledgedBy: record.acknowledgedBy, acknowledgedComment: record.acknowledgedComment,
             lastDetectionId: record.lastDetectionID, type: record.kind.rawValue, command: record.command,
-            isAttempted: record.attempted, policyHash: record.policyHash)
+            isAttempted: record.attempted, policyHash: record.policyHash,
+            confirmation: Self.confirmation(record.confirmationDocument))
+    }
+
+    /// The stored votes when they are a JSON object; `nil` (no field) when empty or not an object.
+    static func confirmation(_ document: Data) -> JSONValue? {
+        guard !document.isEmpty, let value = try? JSONDecoder().decode(JSONValue.self, from: document),
+            case .object = value
+        else { return nil }
+        return value
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A recovery as the API returns it: orchestrator's `TopologyRecovery` field names (`audit-recovery`,
 /// `active-cluster-recovery`, the `Details` of `force-master-failover` and `graceful-master-takeover`), plus Baton's
-/// `Command`, `IsAttempted` and `PolicyHash`.
+/// `Command`, `IsAttempted`, `PolicyHash` and `Confirmation`.
 public struct TopologyRecoveryDocument: Codable, Sendable, Equatable {
     public var id: Int64
     public var uid: String
@@ -32,6 +32,8 @@ public struct TopologyRecoveryDocument: Codable, Sendable, Equatable {
     /// False when the recovery stopped before changing any server.
     public var isAttempted: Bool
     public var policyHash: String
+    /// The group's votes on the recovery (a JSON object); absent until recorded.
+    public var confirmation: JSONValue?
 
     public init(
         id: Int64, uid: String, analysisEntry: ReplicationAnalysis?, successorKey: InstanceKey?, successorAlias: String,
@@ -39,7 +41,7 @@ public struct TopologyRecoveryDocument: Codable, Sendable, Equatable {
         allErrors: [String], recoveryStartTimestamp: String, recoveryEndTimestamp: String,
         processingNodeHostname: String, acknowledged: Bool, acknowledgedAt: String, acknowledgedBy: String,
         acknowledgedComment: String, lastDetectionId: Int64, type: String, command: String, isAttempted: Bool,
-        policyHash: String
+        policyHash: String, confirmation: JSONValue? = nil
     ) {
         self.id = id
         self.uid = uid
@@ -66,6 +68,7 @@ public struct TopologyRecoveryDocument: Codable, Sendable, Equatable {
         self.command = command
         self.isAttempted = isAttempted
         self.policyHash = policyHash
+        self.confirmation = confirmation
     }
 
     enum CodingKeys: String, CodingKey {
@@ -79,6 +82,7 @@ public struct TopologyRecoveryDocument: Codable, Sendable, Equatable {
         case acknowledgedComment = "AcknowledgedComment", lastDetectionId = "LastDetectionId"
         case relatedRecoveryId = "RelatedRecoveryId", type = "Type", recoveryType = "RecoveryType"
         case command = "Command", isAttempted = "IsAttempted", policyHash = "PolicyHash"
+        case confirmation = "Confirmation"
     }
 }
 

@@ -21,7 +21,7 @@ public final class OperatorControls: Sendable {
     let candidateLifetime: TimeInterval
     private let state = Mutex(State())
 
-    static let recoveriesSetting = "global_recoveries"
+    static let recoveriesSetting = BatonDatabase.recoveriesSwitchSetting
 
     public init(database: BatonDatabase, candidateLifetime: TimeInterval = 3600, logger: Logger) throws(StoreError) {
         self.database = database

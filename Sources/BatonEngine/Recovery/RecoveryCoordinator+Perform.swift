@@ -29,7 +29,7 @@ extension RecoveryCoordinator {
         // The term this recovery belongs to: its steps run only while this node still leads in it.
         guard let term = leadership.leadingTerm else { return .failure(RecoveryRefusal("this node is not the leader")) }
         var recovery: RecoveryInProgress
-        switch await register(request, kind: kind) {
+        switch await register(request, kind: kind, confirmation: verdict) {
         case .proceed(let registered): recovery = registered
         case .abandon(let reason): return .failure(RecoveryRefusal(reason))
         }

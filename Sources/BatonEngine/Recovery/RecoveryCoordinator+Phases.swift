@@ -7,8 +7,11 @@ import Foundation
 /// The phases of one recovery, in the order `perform(_:)` runs them. A phase that may stop the recovery returns a
 /// `PhaseOutcome`; resolving and the post hooks always run once the plan was executed.
 extension RecoveryCoordinator {
-    /// Registers the recovery through the log (which is also the cluster's lock) and opens its audit trail.
-    func register(_ request: RecoveryRequest, kind: RecoveryPlan.Kind) async -> PhaseOutcome<RecoveryInProgress> {
+    /// Registers the recovery through the log (which is also the cluster's lock), with the group's confirmation when
+    /// there was a round, and opens its audit trail.
+    func register(
+        _ request: RecoveryRequest, kind: RecoveryPlan.Kind, confirmation: FailureConfirmation.Verdict? = nil
+    ) async -> PhaseOutcome<RecoveryInProgress> {
         let row = request.analysis
         let started = now()
         let detection = try? database.activeDetection(of: row.analyzedInstanceKey, at: started)
@@ -19,10 +22,15 @@ extension RecoveryCoordinator {
             command: request.command, processingNode: leadership.nodeName, startedAt: started,
             lastDetectionID: detection?.id ?? 0, policyHash: decider.policy.contentHash,
             analysisDocument: (try? JSONEncoder().encode(row)) ?? Data("{}".utf8))
+        record.confirmationDocument = confirmation?.encoded() ?? Data()
+        // Checked again where the registration is applied, from the replicated state only: a leader that has not
+        // noticed a newer one cannot register beside it.
+        let rules = RegistrationRules(
+            isManual: request.isManual, blockSeconds: TimeInterval(configuration.recovery.blockSeconds))
         do {
-            let result = try await log.submit(.registerRecovery(record))
-            if let other = result.lockedBy {
-                return .abandon(reason: "recovery \(other.id) of \(other.clusterName) is still running")
+            let result = try await log.submit(.registerRecovery(record, rules))
+            if let refusal = result.refusal {
+                return .abandon(reason: refusal)
             }
             guard let stored = result.recovery else {
                 return .abandon(reason: "cannot register the recovery: \(result.error ?? "no answer")")
@@ -111,9 +119,13 @@ extension RecoveryCoordinator {
         return .proceed(())
     }
 
-    /// The plan, step by step, asking before each change whether it may still run (`mayStillRun`).
+    /// The plan, step by step, asking before each change whether it may still run (`whyNotRunning`); the
+    /// recovery is marked executing first.
     func execute(_ recovery: RecoveryInProgress, _ plan: RecoveryPlan) async -> PhaseOutcome<RecoveryExecutionResult> {
         if let reason = whyNotRunning(recovery) { return .abandon(reason: reason) }
+        guard await markExecuting(recovery) else {
+            return .abandon(reason: "the recovery is no longer running (another leader resolved it)")
+        }
         let trail = recovery.trail
         trail.record("executing \(plan.steps.count) steps")
         let result = await executor.execute(plan, checkStillAllowed: { self.whyNotRunning(recovery) == nil }) { outcome in

@@ -147,8 +147,10 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
     }
 
     /// Recoveries marked running that no task of this process runs were interrupted: by a crash of this node, or
-    /// of the former leader. They are resolved as failed, so that they are never run a second time automatically —
-    /// they still block their cluster for `RecoveryPeriodBlockSeconds` until an operator acknowledges them.
+    /// of the former leader. They are resolved as failed, so that they are never run a second time automatically.
+    /// One that had been marked executing may have changed servers: it is attempted, and blocks its cluster for
+    /// `RecoveryPeriodBlockSeconds` until an operator acknowledges it; one interrupted before that mark never
+    /// touched a server and blocks nothing. A recovery its runner resolved meanwhile keeps that resolution.
     /// Called when this node takes office (at start-up for a single node) and every few seconds while it leads: the
     /// recoveries this process runs are the bookkeeping's claimed clusters, so only orphans are resolved.
     func resolveInterruptedRecoveries() async {
@@ -167,14 +169,21 @@ public final class RecoveryCoordinator<C: Clock>: Service, Sendable where C.Dura
             trail.record(message)
             await trail.finish()
             do {
-                _ = try await log.submit(
+                let result = try await log.submit(
                     .resolveRecovery(
                         uid: recovery.uid,
                         RecoveryResolution(
-                            endedAt: now(), attempted: true, isSuccessful: false, errors: recovery.errors + [message])))
-                logger.warning(
-                    "Interrupted recovery resolved as failed",
-                    metadata: ["baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)"])
+                            endedAt: now(), attempted: recovery.executingAt != nil, isSuccessful: false,
+                            errors: recovery.errors + [message])))
+                let metadata: Logger.Metadata = [
+                    "baton.recovery.uid": "\(recovery.uid)", "baton.cluster": "\(recovery.clusterName)",
+                    "baton.recovery.attempted": "\(recovery.executingAt != nil)",
+                ]
+                if result.count == 1 {
+                    logger.warning("Interrupted recovery resolved as failed", metadata: metadata)
+                } else {
+                    logger.info("Interrupted recovery was resolved meanwhile; its resolution stands", metadata: metadata)
+                }
             } catch {
                 logger.error("Cannot resolve an interrupted recovery", metadata: ["baton.error": "\(error)"])
             }

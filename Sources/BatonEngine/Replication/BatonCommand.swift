@@ -16,9 +16,15 @@ public enum BatonCommand: Codable, Sendable, Equatable {
     case endDowntime(InstanceKey, at: Date)
     case registerCandidate(CandidateRegistration)
     case setRecoveriesEnabled(Bool)
-    /// Registers a recovery unless its cluster has one running: the per-cluster lock, across nodes.
-    case registerRecovery(RecoveryRecord)
+    /// Registers a recovery unless its cluster has one running (the per-cluster lock, across nodes) or `rules`
+    /// refuse it, checked against the replicated state at the record's `startedAt`. The stored id is the entry's log
+    /// index.
+    case registerRecovery(RecoveryRecord, RegistrationRules)
+    /// One audit line; its id is the entry's log index.
     case recoveryStep(RecoveryStepRecord)
+    /// Marks a running recovery as about to change servers; refused (count 0) once it has ended.
+    case markExecuting(uid: String, at: Date)
+    /// Resolves a running recovery; a recovery that has ended keeps its resolution (count 0).
     case resolveRecovery(uid: String, RecoveryResolution)
     case acknowledgeRecoveries(RecoveryScope, by: String, comment: String, at: Date)
     /// The leader's HTTP API, published when it takes office, so that followers can forward mutating calls to it.
@@ -29,12 +35,18 @@ public enum BatonCommand: Codable, Sendable, Equatable {
 
     /// The log's encoding: a version, then the command as JSON. A node refuses a version it does not know rather
     /// than guess.
+    ///
+    /// Version 2: `registerRecovery` carries its `RegistrationRules` (checked when applied), `markExecuting` is new,
+    /// recoveries carry `executingAt` and `confirmationDocument`, and rows are numbered by log index. A version-1
+    /// node must not apply these entries: it would register recoveries the rules refuse and number rows its own way,
+    /// so its state would differ from the group's. A version-2 node still reads version-1 entries (its log from
+    /// before the upgrade), as the lock-only registrations they were.
     struct Envelope: Codable {
         var v: Int
         var command: BatonCommand
     }
 
-    static let version = 1
+    static let version = 2
 
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -45,11 +57,34 @@ public enum BatonCommand: Codable, Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws -> BatonCommand {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
-        let envelope = try decoder.decode(Envelope.self, from: Data(bytes))
-        guard envelope.v == version else {
-            throw CommandError("command version \(envelope.v) is not supported by this node (it knows \(version))")
+        let version = try decoder.decode(VersionOnly.self, from: Data(bytes)).v
+        switch version {
+        case Self.version:
+            return try decoder.decode(Envelope.self, from: Data(bytes)).command
+        case 1:
+            return try decoder.decode(Envelope.self, from: Self.upgradedFromVersion1(bytes)).command
+        default:
+            throw CommandError("command version \(version) is not supported by this node (it knows 1 and \(Self.version))")
         }
-        return envelope.command
+    }
+
+    struct VersionOnly: Decodable {
+        var v: Int
+    }
+
+    /// A version-1 entry (a log written before the upgrade) as version 2: a `registerRecovery` gets the rules
+    /// version 1 applied — the per-cluster lock only. Its rows are numbered by log index like any other.
+    static func upgradedFromVersion1(_ bytes: [UInt8]) throws -> Data {
+        guard var envelope = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            var command = envelope["command"] as? [String: Any]
+        else { throw CommandError("a version-1 command that is not a JSON object") }
+        if var registration = command["registerRecovery"] as? [String: Any], registration["_1"] == nil {
+            registration["_1"] = ["isManual": true, "blockSeconds": 0]
+            command["registerRecovery"] = registration
+        }
+        envelope["command"] = command
+        envelope["v"] = Self.version
+        return try JSONSerialization.data(withJSONObject: envelope)
     }
 }
 
@@ -57,8 +92,12 @@ public enum BatonCommand: Codable, Sendable, Equatable {
 public struct BatonCommandResult: Codable, Sendable, Equatable {
     /// The registered recovery (with its id), for `registerRecovery`.
     public var recovery: RecoveryRecord?
-    /// The running recovery that holds the cluster, when `registerRecovery` was refused.
+    /// The running recovery that holds the cluster, when `registerRecovery` was refused for it.
     public var lockedBy: RecoveryRecord?
+    /// Why `registerRecovery` was refused (a running recovery, the global switch, a downtime, anti-flapping).
+    public var refusal: String?
+    /// The recovery in the way of a refused `registerRecovery` (running, or blocking by anti-flapping), if any.
+    public var blockingRecovery: RecoveryRecord?
     /// How many rows changed (acknowledgements), or whether something existed (end of a downtime: 1 or 0).
     public var count: Int
     /// Why the command could not take effect, for commands that can fail on every node alike.
@@ -68,11 +107,14 @@ public struct BatonCommandResult: Codable, Sendable, Equatable {
     public var detection: FailureDetectionRecord?
 
     public init(
-        recovery: RecoveryRecord? = nil, lockedBy: RecoveryRecord? = nil, count: Int = 0, error: String? = nil,
+        recovery: RecoveryRecord? = nil, lockedBy: RecoveryRecord? = nil, refusal: String? = nil,
+        blockingRecovery: RecoveryRecord? = nil, count: Int = 0, error: String? = nil,
         detection: FailureDetectionRecord? = nil
     ) {
         self.recovery = recovery
         self.lockedBy = lockedBy
+        self.refusal = refusal
+        self.blockingRecovery = blockingRecovery
         self.count = count
         self.error = error
         self.detection = detection

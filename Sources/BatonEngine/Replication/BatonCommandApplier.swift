@@ -20,7 +20,11 @@ public final class BatonCommandApplier: Sendable {
 
     /// Applies one command. Failures that every node would meet alike (nothing to end) are results; a store that
     /// cannot be written throws (a Raft node then stops rather than skip an entry).
-    public func apply(_ command: BatonCommand) throws(StoreError) -> BatonCommandResult {
+    /// - Parameter index: the Raft log index of the entry, which becomes the id of the recovery, step or detection
+    ///   it registers, so every node numbers rows alike; `nil` on a single node, whose store numbers them (the
+    ///   largest id + 1, in the transaction that writes the row).
+    public func apply(_ command: BatonCommand, index: Int64?) throws(StoreError) -> BatonCommandResult {
+        let id = index ?? 0
         switch command {
         case .discover(let key):
             monitor.discoverInBackground([key])
@@ -30,8 +34,9 @@ public final class BatonCommandApplier: Sendable {
         case .forgetCluster(let cluster):
             let members = monitor.registry.all().filter { $0.clusterName == cluster }.map(\.key)
             return BatonCommandResult(count: members.filter { monitor.forget($0) }.count)
-        case .registerDetection(let detection):
+        case .registerDetection(var detection):
             // One detection per active period: an earlier one still in force is the answer, and this one is dropped.
+            detection.id = id
             let (stored, isNew) = try database.registerDetection(detection)
             return BatonCommandResult(count: isNew ? 1 : 0, detection: stored)
         case .beginDowntime(let downtime, let beginsAt):
@@ -45,16 +50,31 @@ public final class BatonCommandApplier: Sendable {
         case .setRecoveriesEnabled(let enabled):
             try controls.setRecoveriesEnabled(enabled)
             return BatonCommandResult(count: 1)
-        case .registerRecovery(let record):
-            switch try database.registerRecovery(record) {
-            case .registered(let stored): return BatonCommandResult(recovery: stored, count: 1)
-            case .clusterLocked(let holder): return BatonCommandResult(lockedBy: holder)
+        case .registerRecovery(var record, let rules):
+            record.id = id
+            switch try database.registerRecovery(record, rules: rules) {
+            case .registered(let stored):
+                return BatonCommandResult(recovery: stored, count: 1)
+            case .clusterLocked(let holder):
+                return BatonCommandResult(
+                    lockedBy: holder, refusal: "recovery \(holder.id) of \(holder.clusterName) is still running",
+                    blockingRecovery: holder)
+            case .refused(let reason, let blocking):
+                return BatonCommandResult(refusal: reason, blockingRecovery: blocking)
             }
-        case .recoveryStep(let step):
+        case .recoveryStep(var step):
+            step.id = id
             try database.appendRecoveryStep(step)
             return BatonCommandResult(count: 1)
+        case .markExecuting(let uid, let at):
+            guard try database.markRecoveryExecuting(uid: uid, at: at) else {
+                return BatonCommandResult(count: 0, error: "recovery \(uid) is not running")
+            }
+            return BatonCommandResult(count: 1)
         case .resolveRecovery(let uid, let resolution):
-            try database.resolveRecovery(uid: uid, resolution)
+            guard try database.resolveRecovery(uid: uid, resolution) else {
+                return BatonCommandResult(count: 0, error: "recovery \(uid) is not running: its resolution stands")
+            }
             return BatonCommandResult(count: 1)
         case .acknowledgeRecoveries(let scope, let owner, let comment, let at):
             return BatonCommandResult(

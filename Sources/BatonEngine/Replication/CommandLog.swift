@@ -8,7 +8,8 @@ public protocol CommandLog: Sendable {
     func submit(_ command: BatonCommand) async throws -> BatonCommandResult
 }
 
-/// A single node: commands are applied at once.
+/// A single node: commands are applied at once. Rows it registers are numbered by the store (the largest id + 1,
+/// read in the transaction that writes them).
 public struct LocalCommandLog: CommandLog {
     let applier: BatonCommandApplier
 
@@ -17,6 +18,6 @@ public struct LocalCommandLog: CommandLog {
     }
 
     public func submit(_ command: BatonCommand) async throws -> BatonCommandResult {
-        try applier.apply(command)
+        try applier.apply(command, index: nil)
     }
 }

@@ -26,7 +26,8 @@ public struct BatonRaftApplication: RaftApplication {
             logger.error("Undecodable replicated command skipped", metadata: ["baton.raft.index": "\(entry.index)", "baton.error": "\(error)"])
             return BatonCommandResult(error: "undecodable command: \(error)").encoded()
         }
-        return try applier.apply(command).encoded()
+        // The entry's index numbers the rows it registers: the same id on every node, through restarts and snapshots.
+        return try applier.apply(command, index: Int64(entry.index)).encoded()
     }
 
     public func takeSnapshot() async throws -> [UInt8] {
