@@ -83,6 +83,8 @@ public enum FailureConfirmation {
         public var quorum: Int
         public var votes: [Vote]
         public var replicas: [ReplicaState]
+        /// How long the whole round took (asking every voter, in parallel), when measured.
+        public var milliseconds: Int?
 
         /// The voters that saw the failed server alive.
         public var seenAliveBy: [String] { votes.filter { $0.sawAlive != nil }.map(\.node) }

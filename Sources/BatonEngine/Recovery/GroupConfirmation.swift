@@ -30,6 +30,8 @@ public struct GroupConfirmation: Sendable {
 
     /// Runs one round for `request` and returns the group's verdict.
     public func confirm(_ request: PeerViewRequest, isPrimary: Bool) async -> FailureConfirmation.Verdict {
+        let clock = ContinuousClock()
+        let started = clock.now
         let voters = self.voters()
         let answers = await withTaskGroup(of: (String, Result<PeerView, PeerViewFailure>).self) { group in
             for voter in voters {
@@ -50,14 +52,15 @@ public struct GroupConfirmation: Sendable {
                 unanswered[name] = failure.reason
             }
         }
-        let verdict = FailureConfirmation.decide(
+        var verdict = FailureConfirmation.decide(
             FailureConfirmation.Input(
                 request: request, isPrimary: isPrimary, voters: voters.map(\.name), views: views, unanswered: unanswered))
+        verdict.milliseconds = Int((clock.now - started).inMilliseconds)
         logger.notice(
             "Failure confirmation",
             metadata: [
                 "baton.instance": "\(request.failed)", "baton.confirmation": "\(verdict.decision.rawValue)",
-                "baton.reason": "\(verdict.reason)",
+                "baton.reason": "\(verdict.reason)", "baton.confirmation.ms": "\(verdict.milliseconds ?? 0)",
             ])
         return verdict
     }

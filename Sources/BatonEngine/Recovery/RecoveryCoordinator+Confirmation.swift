@@ -39,7 +39,8 @@ extension RecoveryCoordinator {
 
     /// Audit lines for the votes of a confirmation round.
     static func describe(_ verdict: FailureConfirmation.Verdict) -> [String] {
-        ["group confirmation: \(verdict.decision.rawValue) — \(verdict.reason)"]
+        ["group confirmation: \(verdict.decision.rawValue) — \(verdict.reason)"
+            + (verdict.milliseconds.map { " (round: \($0) ms)" } ?? "")]
             + verdict.votes.map { vote in
                 "vote of \(vote.node): "
                     + (vote.answered
