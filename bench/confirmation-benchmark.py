@@ -17,7 +17,6 @@ document, and the audit steps with millisecond timestamps):
 import argparse
 import json
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -28,43 +27,15 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SANDBOX = os.path.join(ROOT, "scripts", "sandbox")
-
-
-def api(base, path):
-    with urllib.request.urlopen(f"{base}/api/{path}", timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait(condition, timeout, interval=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(interval)
-    return None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, wait  # noqa: E402
 
 
 def trial(baton):
     work = tempfile.mkdtemp(prefix="baton-confirmation-bench-")
     daemons = []
     try:
-        for attempt in range(5):
-            base_port = random.randrange(26000, 40000, 10)
-            started = subprocess.run([SANDBOX, "up", "--dir", f"{work}/sandbox", "--base-port", str(base_port),
-                                      "--topology", "1 2:1 3:1 4:1"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-            if started.returncode == 0:
-                break
-            subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        else:
-            raise RuntimeError("the sandbox did not start in 5 attempts")
+        base_port = sandbox_up(work)
         api_port, raft_port = base_port + 8, base_port + 9
         raft_nodes = [f"127.0.0.{n}:{raft_port}" for n in (1, 2, 3)]
         bases = []
@@ -141,8 +112,7 @@ def trial(baton):
                 daemon.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 daemon.kill()
-        subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        sandbox_down(work)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -17,7 +17,6 @@ clock:
 import argparse
 import json
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -26,47 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SANDBOX = os.path.join(ROOT, "scripts", "sandbox")
-
-
-def api(base, path):
-    with urllib.request.urlopen(f"{base}/api/{path}", timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait(condition, timeout, interval=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = condition()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(interval)
-    return None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, wait  # noqa: E402
 
 
 def trial(baton, poll):
     work = tempfile.mkdtemp(prefix="baton-failover-bench-")
     daemon = None
     try:
-        # Another program may hold a port of the range: try a few ranges.
-        for attempt in range(5):
-            base_port = random.randrange(26000, 40000, 10)
-            api_port = base_port + 9
-            started = subprocess.run([SANDBOX, "up", "--dir", f"{work}/sandbox", "--base-port", str(base_port),
-                                      "--topology", "1 2:1 3:1 4:1"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-            if started.returncode == 0:
-                break
-            subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        else:
-            raise RuntimeError("the sandbox did not start in 5 attempts")
+        base_port = sandbox_up(work)
+        api_port = base_port + 9
         config = {
             "ListenAddress": f"127.0.0.1:{api_port}", "BackendDB": "sqlite",
             "SQLite3DataFile": f"{work}/baton.sqlite3", "MySQLTopologyUser": "baton",
@@ -125,8 +94,7 @@ def trial(baton, poll):
                 daemon.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 daemon.kill()
-        subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        sandbox_down(work)
         shutil.rmtree(work, ignore_errors=True)
 
 

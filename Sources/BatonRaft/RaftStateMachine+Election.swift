@@ -148,5 +148,8 @@ extension RaftStateMachine {
         syncProgressWithMembership(newlyAdded: false)
         // The no-op lets this term commit, and with it every earlier entry (Raft §5.4.2, §8).
         termStartIndex = appendAndReplicate(kind: .noop, data: []).index
+        // A heartbeat at once: the runtime's lease runs from an acknowledged heartbeat's send, so the new leader can
+        // act one round trip after winning rather than a heartbeat interval later.
+        for peer in progress { send(to: peer.id, .heartbeat(.init(commit: min(peer.match, log.committed)))) }
     }
 }

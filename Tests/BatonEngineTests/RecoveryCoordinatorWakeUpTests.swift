@@ -10,48 +10,11 @@ import Testing
 
 /// The coordinator's loop wakes when nudged, without waiting for its clock.
 struct RecoveryCoordinatorWakeUpTests {
-    /// A follower that reports every time the coordinator asks whether it leads (once per tick).
-    final class WatchedLeadership: Leadership {
-        let nodeName = "test"
-        let asked: AsyncStream<Void>
-        private let continuation: AsyncStream<Void>.Continuation
-
-        init() {
-            (asked, continuation) = AsyncStream.makeStream(of: Void.self)
-        }
-
-        var isLeader: Bool {
-            continuation.yield()
-            return false
-        }
-    }
-
     @Test(.timeLimit(.minutes(1)))
     func aNudgeWakesTheLoopAtOnceWhileTheClockStandsStill() async throws {
-        let database = try BatonDatabase()
-        let logger = Logger(label: "test")
-        // A clock the test never advances: every sleep lasts until its task is cancelled.
-        let clock = MockClock()
-        let monitor = try TopologyMonitorTests.monitor(ScriptedProbing(), database: database, clock: clock)
-        let controls = try OperatorControls(database: database, logger: logger)
-        let applier = BatonCommandApplier(database: database, controls: controls, monitor: monitor, logger: logger)
-        let leadership = WatchedLeadership()
-        let detector = FailureDetector(
-            monitor: monitor, controls: controls, database: database, log: LocalCommandLog(applier: applier),
-            leadership: SingleNodeLeadership(nodeName: "test"),
-            configuration: DetectionConfiguration(analysis: AnalysisSettings(pollSeconds: 60)), logger: logger,
-            clock: clock, now: { clock.wallNow })
-        let configuration = try BatonConfiguration.parse(Data("{}".utf8))
-        let coordinator = RecoveryCoordinator(
-            monitor: monitor, detector: detector, controls: controls, database: database,
-            configuration: RecoveryCoordinatorConfiguration(
-                recovery: configuration.recovery, pollSeconds: 60, reasonableCheckSeconds: 1),
-            policy: .none, hooks: HookRunner(logger: logger),
-            executor: RecoveryExecutor(
-                access: configuration.topology, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-                clock: clock),
-            clock: clock, leadership: leadership, log: LocalCommandLog(applier: applier), logger: logger,
-            now: { clock.wallNow })
+        // A follower, asked once per tick, on a clock that never advances: only a nudge can wake the loop.
+        let fixture = try MockClockCoordinator(database: try BatonDatabase(), leadership: WatchedLeadership(leads: false))
+        let coordinator = fixture.coordinator, leadership = fixture.leadership
         var ticks = leadership.asked.makeAsyncIterator()
         let loop = Task { try await coordinator.run() }
 

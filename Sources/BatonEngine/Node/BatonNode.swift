@@ -102,8 +102,7 @@ public final class BatonNode: Sendable {
             confirmation = GroupConfirmation(
                 monitor: monitor, peers: peerViews, selfName: nodeName, voters: voters,
                 timeout: milliseconds > 0
-                    ? .milliseconds(milliseconds) : .seconds(configuration.topology.connectTimeoutSeconds + 1),
-                logger: logger)
+                    ? .milliseconds(milliseconds) : .seconds(configuration.topology.connectTimeoutSeconds + 1))
         } else {
             confirmation = nil
         }

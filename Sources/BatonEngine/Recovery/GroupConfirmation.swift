@@ -1,6 +1,5 @@
 import BatonCore
 import Foundation
-import Logging
 
 /// The confirmation round: before the leader registers a recovery of a dead primary or intermediate primary, every
 /// voter of the Raft group looks again at the failed server and its replicas, and `FailureConfirmation` decides from
@@ -14,18 +13,16 @@ public struct GroupConfirmation: Sendable {
     /// The voters now (this node included), with their published APIs.
     let voters: @Sendable () -> [ConfirmationVoter]
     let timeout: Duration
-    let logger: Logger
 
     public init(
         monitor: TopologyMonitor, peers: any PeerViewing, selfName: String,
-        voters: @escaping @Sendable () -> [ConfirmationVoter], timeout: Duration, logger: Logger
+        voters: @escaping @Sendable () -> [ConfirmationVoter], timeout: Duration
     ) {
         self.monitor = monitor
         self.peers = peers
         self.selfName = selfName
         self.voters = voters
         self.timeout = timeout
-        self.logger = logger
     }
 
     /// Runs one round for `request` and returns the group's verdict.
@@ -54,14 +51,9 @@ public struct GroupConfirmation: Sendable {
         }
         var verdict = FailureConfirmation.decide(
             FailureConfirmation.Input(
-                request: request, isPrimary: isPrimary, voters: voters.map(\.name), views: views, unanswered: unanswered))
+                request: request, isPrimary: isPrimary, voters: voters.map(\.name), views: views,
+                unanswered: unanswered))
         verdict.milliseconds = Int((clock.now - started).inMilliseconds)
-        logger.notice(
-            "Failure confirmation",
-            metadata: [
-                "baton.instance": "\(request.failed)", "baton.confirmation": "\(verdict.decision.rawValue)",
-                "baton.reason": "\(verdict.reason)", "baton.confirmation.ms": "\(verdict.milliseconds ?? 0)",
-            ])
         return verdict
     }
 
@@ -95,7 +87,8 @@ public struct GroupConfirmation: Sendable {
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(PeerViewFailure(reason: "no answer within \(timeout.inMilliseconds) ms"))
+                guard !Task.isCancelled else { return nil }
+                return .failure(PeerViewFailure(reason: "no answer within \(timeout.inMilliseconds) ms"))
             }
             let first = await group.next() ?? nil
             group.cancelAll()

@@ -1,6 +1,7 @@
 import BatonCore
 import BatonStore
 import Foundation
+import Logging
 import Synchronization
 
 extension RecoveryCoordinator {
@@ -8,7 +9,9 @@ extension RecoveryCoordinator {
     /// `FailureConfirmation`). Skipped on a single node, for a graceful takeover and for `force-master-failover` (the
     /// operator demotes a live primary on purpose). Anything but `confirmed` stops here: nothing is registered, and
     /// the failure is considered again at the next look.
-    func confirm(_ request: RecoveryRequest, kind: RecoveryPlan.Kind) async -> PhaseOutcome<FailureConfirmation.Verdict?> {
+    func confirm(
+        _ request: RecoveryRequest, kind: RecoveryPlan.Kind
+    ) async -> PhaseOutcome<FailureConfirmation.Verdict?> {
         guard let confirmation, request.graceful == nil, request.command != "force-master-failover" else {
             return .proceed(nil)
         }
@@ -17,9 +20,21 @@ extension RecoveryCoordinator {
         let verdict = await confirmation.confirm(
             PeerViewRequest(failed: row.analyzedInstanceKey, replicas: replicas), isPrimary: kind == .deadPrimary)
         let at = now()
-        confirmations.withLock { $0[row.analyzedInstanceKey] = RecordedConfirmation(verdict: verdict, at: at) }
+        let previous = confirmations.withLock { recorded in
+            defer { recorded[row.analyzedInstanceKey] = RecordedConfirmation(verdict: verdict, at: at) }
+            return recorded[row.analyzedInstanceKey]?.verdict
+        }
+        // Asked again every second while the failure lasts: a verdict is news once, then detail.
+        logger.log(
+            level: previous?.decision == verdict.decision && previous?.reason == verdict.reason ? .debug : .notice,
+            "Failure confirmation",
+            metadata: [
+                "baton.instance": "\(row.analyzedInstanceKey)", "baton.confirmation": "\(verdict.decision.rawValue)",
+                "baton.reason": "\(verdict.reason)", "baton.confirmation.ms": "\(verdict.milliseconds ?? 0)",
+            ])
         guard verdict.decision == .confirmed else {
-            return .abandon(reason: "the Raft group does not confirm the failure (\(verdict.decision.rawValue)): \(verdict.reason)")
+            return .abandon(
+                reason: "the Raft group does not confirm the failure (\(verdict.decision.rawValue)): \(verdict.reason)")
         }
         return .proceed(verdict)
     }
@@ -39,18 +54,27 @@ extension RecoveryCoordinator {
 
     /// Audit lines for the votes of a confirmation round.
     static func describe(_ verdict: FailureConfirmation.Verdict) -> [String] {
-        ["group confirmation: \(verdict.decision.rawValue) — \(verdict.reason)"
-            + (verdict.milliseconds.map { " (round: \($0) ms)" } ?? "")]
-            + verdict.votes.map { vote in
-                "vote of \(vote.node): "
-                    + (vote.answered
-                        ? (vote.reachesFailed == true ? "reaches it" : vote.reachesFailed == false ? "cannot reach it" : "does not watch it")
-                            + (vote.sawAlive.map { ", sees it alive (\($0))" } ?? "")
-                            + (vote.milliseconds.map { " in \($0) ms" } ?? "")
-                            + (vote.note.isEmpty ? "" : " (\(vote.note))")
-                        : "no vote (\(vote.note))")
+        var lines = [
+            "group confirmation: \(verdict.decision.rawValue) — \(verdict.reason)"
+                + (verdict.milliseconds.map { " (round: \($0) ms)" } ?? "")
+        ]
+        lines += verdict.votes.map { "vote of \($0.node): " + describe($0) }
+        if !verdict.replicas.isEmpty {
+            lines.append("replicas: " + verdict.replicas.map { "\($0.key) \($0.state.rawValue)" }.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    static func describe(_ vote: FailureConfirmation.Vote) -> String {
+        guard vote.answered else { return "no vote (\(vote.note))" }
+        let reach =
+            switch vote.reachesFailed {
+            case true?: "reaches it"
+            case false?: "cannot reach it"
+            case nil: "does not watch it"
             }
-            + (verdict.replicas.isEmpty ? [] : ["replicas: " + verdict.replicas.map { "\($0.key) \($0.state.rawValue)" }.joined(separator: ", ")])
+        return reach + (vote.sawAlive.map { ", sees it alive (\($0))" } ?? "")
+            + (vote.milliseconds.map { " in \($0) ms" } ?? "") + (vote.note.isEmpty ? "" : " (\(vote.note))")
     }
 }
 

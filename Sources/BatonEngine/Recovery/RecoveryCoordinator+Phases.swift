@@ -48,11 +48,18 @@ extension RecoveryCoordinator {
         return .proceed(RecoveryInProgress(request: request, kind: kind, record: record, trail: trail))
     }
 
-    /// A graceful takeover's prelude (the primary read-only, the designated replica caught up), or else the
-    /// detection hooks (unless `recover-lite`). The prelude makes the primary writable again when it stops.
+    /// A graceful takeover's prelude (marked executing, then the primary read-only, the designated replica caught
+    /// up), or else the detection hooks (unless `recover-lite`). The prelude makes the primary writable again when
+    /// it stops.
     func prelude(_ recovery: RecoveryInProgress) async -> PhaseOutcome<Void> {
         let request = recovery.request
         if let graceful = request.graceful {
+            // The prelude changes a server (the live primary turns read-only): the same checks as before execution,
+            // and the executing mark first, so that an interruption from here on counts as attempted.
+            if let reason = whyNotRunning(recovery) { return .abandon(reason: reason) }
+            guard await markExecuting(recovery) else {
+                return .abandon(reason: "the recovery is no longer running (another leader resolved it)")
+            }
             if let reason = await gracefulPrelude(
                 graceful, row: recovery.row, uid: recovery.record.uid, command: request.command, trail: recovery.trail)
             {

@@ -109,11 +109,11 @@ import Testing
         #expect(recoveriesByMinority == 0)
         #expect(lab.nodes[minority].hookLines().isEmpty)
 
-        // The confirmation rounds the new leader ran before recovering (the isolated node has no vote).
+        // The confirmation verdicts the new leader logged before recovering (each new one; the isolated node has no vote).
         let rounds = lab.log(of: newLeader, after: offsets[newLeader]).filter { $0.contains("Failure confirmation") }
         FaultRuns.record([
             "scenario": scenario, "run": run, "minorityRecoveries": recoveriesByMinority,
-            "confirmationRounds": rounds.count, "confirmations": rounds.map { String($0.suffix(400)) },
+            "confirmationVerdicts": rounds.count, "confirmations": rounds.map { String($0.suffix(400)) },
             "minorityHooks": lab.nodes[minority].hookLines().count,
             "stepDownSeconds": stepDown.map(\.seconds) ?? -1, "majorityLeaderSeconds": elected.seconds,
             "recoveredSeconds": recovered.seconds, "successor": "\(successor)",
