@@ -90,11 +90,22 @@ def trial(baton):
         if confirmation.get("decision") != "confirmed":
             raise RuntimeError(f"no confirmed round: {confirmation}")
         node_dir = f"{work}/node{bases.index(lead) + 1}"
-        db = sqlite3.connect(f"file:{node_dir}/baton.sqlite3?mode=ro", uri=True)
-        detected = db.execute("SELECT MIN(detected_at) FROM failure_detection").fetchone()[0]
-        steps = db.execute("SELECT audit_at, message FROM topology_recovery_step WHERE recovery_uid = ? ORDER BY id",
-                           (recovery["UID"],)).fetchall()
-        db.close()
+
+        def audit():
+            db = sqlite3.connect(f"file:{node_dir}/baton.sqlite3?mode=ro", uri=True)
+            try:
+                detected = db.execute("SELECT MIN(detected_at) FROM failure_detection").fetchone()[0]
+                steps = db.execute("SELECT audit_at, message FROM topology_recovery_step WHERE recovery_uid = ? "
+                                   "ORDER BY id", (recovery["UID"],)).fetchall()
+            finally:
+                db.close()
+            # the audit trail is written behind the recovery: wait for its last lines
+            return (detected, steps) if any(m.startswith("resolved:") for _, m in steps) else None
+
+        audited = wait(audit, 30)
+        if not audited:
+            raise RuntimeError("the audit trail has no resolution; see " + work)
+        detected, steps = audited
         executing = next(at for at, message in steps if message.startswith("executing"))
         resolved = next(at for at, message in steps if message.startswith("resolved:"))
         voters = [v for v in confirmation.get("votes", []) if v.get("answered")]
