@@ -51,8 +51,10 @@ import Testing
     }
 
     @Test func aSignedRequestIsAnsweredWithASignedView() async throws {
-        let (headers, signature) = Self.headers()
-        try await Self.app().test(.router) { client in
+        let app = try await Self.app()
+        try await app.test(.router) { client in
+            // Signed just before it is sent: the timestamp must be within a minute of the node's clock.
+            let (headers, signature) = Self.headers()
             try await client.execute(uri: Self.path, method: .post, headers: headers, body: ByteBuffer(bytes: Self.body)) {
                 response in
                 #expect(response.status == .ok, "basic credentials are not needed: the signature authenticates")
@@ -73,17 +75,18 @@ import Testing
         ("two minutes old", "timestamp is more than 60 s"),
     ])
     func aRequestThatIsNotSignedRightIsRefused(_ case: String, _ message: String) async throws {
-        var (headers, _) = Self.headers()
-        var body = Self.body
-        switch `case` {
-        case "unsigned": headers = [.contentType: "application/json"]
-        case "another secret": headers = Self.headers(secret: "guess").0
-        case "altered body": body = try JSONEncoder().encode(PeerViewRequest(failed: T.key(2), replicas: []))
-        default: headers = Self.headers(time: Int(Date().timeIntervalSince1970) - 120).0
-        }
-        let (sent, bytes) = (headers, ByteBuffer(bytes: body))
-        try await Self.app().test(.router) { client in
-            try await client.execute(uri: Self.path, method: .post, headers: sent, body: bytes) {
+        let app = try await Self.app()
+        try await app.test(.router) { client in
+            // Signed just before it is sent, so that only the case's own fault can be the refusal.
+            var (headers, _) = Self.headers()
+            var body = Self.body
+            switch `case` {
+            case "unsigned": headers = [.contentType: "application/json"]
+            case "another secret": headers = Self.headers(secret: "guess").0
+            case "altered body": body = try JSONEncoder().encode(PeerViewRequest(failed: T.key(2), replicas: []))
+            default: headers = Self.headers(time: Int(Date().timeIntervalSince1970) - 120).0
+            }
+            try await client.execute(uri: Self.path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
                 response in
                 #expect(response.status == .unauthorized)
                 let envelope = try JSONDecoder().decode(APIResponse<String>.self, from: Data(response.body.readableBytesView))
