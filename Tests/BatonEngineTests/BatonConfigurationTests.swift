@@ -238,6 +238,24 @@ struct RaftConfigurationTests {
         #expect(raft.httpAdvertise == "http://10.0.0.2:3000")
     }
 
+    /// Listening on every interface, the API is published at the address peers use for Raft — `RaftAdvertise`, not a
+    /// `RaftBind` of 0.0.0.0 — and a wildcard that would still be published is refused with the key to set.
+    @Test func theAdvertisedAPINeverNamesAWildcardAddress() throws {
+        let advertised = try parse("""
+            {"RaftEnabled": true, "RaftBind": "0.0.0.0:10008", "RaftAdvertise": "10.0.0.2:10008", "RaftDataDir": "/d",
+             "RaftNodes": ["10.0.0.1:10008", "10.0.0.2:10008"], "ListenAddress": "0.0.0.0:3000"}
+            """).raft
+        #expect(advertised.httpAdvertise == "http://10.0.0.2:3000")
+        let error = #expect(throws: ConfigurationError.self) {
+            try parse("""
+                {"RaftEnabled": true, "RaftBind": "10.0.0.2:10008", "RaftDataDir": "/d", "RaftNodes": ["10.0.0.2:10008"],
+                 "HTTPAdvertise": "http://0.0.0.0:3000"}
+                """)
+        }
+        #expect(error?.key == "HTTPAdvertise")
+        #expect(error.map { "\($0)" }?.contains("not an address other nodes can reach") == true)
+    }
+
     @Test(arguments: [
         (#"{"RaftEnabled": true, "RaftNodes": ["127.0.0.1:10008"]}"#, "RaftDataDir"),
         (#"{"RaftEnabled": true, "RaftDataDir": "/d", "RaftNodes": ["10.9.9.9:1"]}"#, "RaftNodes"),

@@ -54,6 +54,11 @@ extension BatonConfiguration {
         return hash == 0 ? 1 : hash
     }
 
+    /// Whether `host` means "every interface" (or none): fine to listen on, never to be reached at.
+    static func isWildcard(_ host: String) -> Bool {
+        ["", "0.0.0.0", "::", "[::]", "*"].contains(host)
+    }
+
     /// Whether `host` can name a Raft peer: a host name or an IP address (IPv6 possibly bracketed, with a zone),
     /// so ASCII letters, digits and `-._:[]%` with at least one letter or digit. `raft-add-peer/%00` made a member
     /// of `"\0:10008"`, and `raft-add-peer/..%2F` one of `"../:10008"`.
@@ -162,7 +167,18 @@ extension BatonConfiguration {
                 throw ConfigurationError(key: "RaftPreferredLeader", "\(preferred) is not among RaftNodes")
             }
         }
-        let http = httpAdvertise.isEmpty ? "http://\(listen.host.isEmpty || listen.host == "0.0.0.0" ? bindHost : listen.host):\(listen.port)" : httpAdvertise
+        // Where the other nodes reach this one's API: `HTTPAdvertise`, else the listen address, else (listening on
+        // every interface) the host peers already use for Raft (`RaftAdvertise`, default `RaftBind`). A wildcard
+        // address cannot be reached: published, it would send every forwarded call and confirmation round nowhere.
+        let advertisedHost = String(advertise[..<(advertise.lastIndex(of: ":") ?? advertise.endIndex)])
+        let http =
+            httpAdvertise.isEmpty
+            ? "http://\(isWildcard(listen.host) ? advertisedHost : listen.host):\(listen.port)" : httpAdvertise
+        if enabled, let host = URL(string: http)?.host, isWildcard(host) {
+            throw ConfigurationError(
+                key: "HTTPAdvertise",
+                "\(http) is not an address other nodes can reach: set HTTPAdvertise (or RaftAdvertise) to this node's address")
+        }
         var settings = RaftSettings(
             enabled: enabled, bindHost: bindHost, bindPort: bindPort, advertise: advertise, dataDirectory: dataDirectory,
             nodes: nodes, selfID: selfID, sharedSecret: Secret(secret), preferredLeader: preferred, httpAdvertise: http,

@@ -152,12 +152,27 @@ public final class RaftGroupView<C: Clock>: Service, Sendable where C.Duration =
                 self.leadershipChanged.signal()
                 guard change.isLeader else { continue }
                 self.logger.notice("Raft leadership taken", metadata: ["baton.raft.term": "\(change.term)"])
-                do {
-                    _ = try await self.commands.submit(.leaderAPI(node: self.settings.selfID, url: self.settings.httpAdvertise))
-                } catch {
-                    self.logger.warning("Cannot publish this leader's API", metadata: ["baton.error": "\(error)"])
-                }
+                await self.publishAPI(term: change.term)
                 await self.handToPreferredLeader()
+            }
+        }
+    }
+
+    /// Publishes this leader's API for the followers to forward to, retrying until it is applied or this node no
+    /// longer leads in `term`: without it, followers answer "no Raft leader is known" for the whole term.
+    func publishAPI(term: UInt64) async {
+        var attempt = 0
+        while !Task.isCancelled, node.leadingTerm == term {
+            do {
+                _ = try await commands.submit(.leaderAPI(node: settings.selfID, url: settings.httpAdvertise))
+                return
+            } catch {
+                attempt += 1
+                if attempt == 1 || attempt % 50 == 0 {
+                    logger.warning(
+                        "Cannot publish this leader's API yet", metadata: ["baton.error": "\(error)", "baton.attempt": "\(attempt)"])
+                }
+                try? await clock.sleep(for: .milliseconds(200))
             }
         }
     }
