@@ -2,6 +2,7 @@
 import json
 import os
 import random
+import signal
 import subprocess
 import time
 import urllib.request
@@ -45,3 +46,14 @@ def sandbox_up(work, topology="1 2:1 3:1 4:1"):
 
 def sandbox_down(work):
     subprocess.run([SANDBOX, "down", "--dir", f"{work}/sandbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(processes):
+    """Stops `baton serve` processes as an operator would (SIGTERM), killing any that do not exit within 30 s."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

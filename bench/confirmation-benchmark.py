@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, wait  # noqa: E402
+from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, stop, wait  # noqa: E402
 
 
 def trial(baton):
@@ -116,13 +115,7 @@ def trial(baton):
             "detection": detected - killed_at, "decision": executing - detected, "total": resolved - killed_at,
         }
     finally:
-        for daemon in daemons:
-            daemon.send_signal(signal.SIGTERM)
-        for daemon in daemons:
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
+        stop(daemons)
         sandbox_down(work)
         shutil.rmtree(work, ignore_errors=True)
 

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, wait  # noqa: E402
+from benchkit import ROOT, SANDBOX, api, sandbox_down, sandbox_up, stop, wait  # noqa: E402
 
 
 def trial(baton, poll):
@@ -88,12 +87,7 @@ def trial(baton, poll):
             "repoint": resolved - promoted, "hooks": hook_done - resolved, "total": hook_done - killed_at,
         }
     finally:
-        if daemon is not None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
+        stop([daemon] if daemon is not None else [])
         sandbox_down(work)
         shutil.rmtree(work, ignore_errors=True)
 

@@ -6,31 +6,12 @@ extension ReplicationAnalysis {
     /// naming which node saw it and how. Not actionable. Any other verdict is returned unchanged.
     public func confirmed(by verdict: FailureConfirmation.Verdict?) -> ReplicationAnalysis {
         guard let verdict, verdict.failed == analyzedInstanceKey, verdict.decision == .refused,
-            !verdict.seenAliveBy.isEmpty, let kind = RecoveryRequestKind(analysis)
+            !verdict.seenAliveBy.isEmpty, let kind = RecoveryPlan.Kind(recovering: analysis)
         else { return self }
         var row = self
-        row.analysis = kind == .primary ? .unreachableMaster : .unreachableIntermediateMaster
+        row.analysis = kind == .deadPrimary ? .unreachableMaster : .unreachableIntermediateMaster
         row.isActionableRecovery = false
         row.description = "\(analysis.rawValue) from this node, but the Raft group does not confirm it: \(verdict.reason)"
         return row
-    }
-}
-
-/// Which failures the group confirms: dead primaries and dead intermediate primaries.
-enum RecoveryRequestKind {
-    case primary
-    case intermediatePrimary
-
-    init?(_ code: AnalysisCode) {
-        switch code {
-        case .deadMaster, .deadMasterAndSomeReplicas, .deadMasterAndReplicas, .deadMasterWithoutReplicas:
-            self = .primary
-        case .deadIntermediateMaster, .deadIntermediateMasterAndSomeReplicas,
-            .deadIntermediateMasterWithSingleReplicaFailingToConnect, .allIntermediateMasterReplicasFailingToConnectOrDead,
-            .deadIntermediateMasterAndReplicas, .deadIntermediateMasterWithSingleReplica:
-            self = .intermediatePrimary
-        default:
-            return nil
-        }
     }
 }

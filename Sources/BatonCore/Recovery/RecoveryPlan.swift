@@ -9,6 +9,21 @@ public struct RecoveryPlan: Sendable, Equatable {
         case deadPrimary
         /// A dead intermediate primary: move its replicas under a sibling or up to its source.
         case deadIntermediatePrimary
+
+        /// The plan family that recovers `code`, or nil when Baton has no recovery for it.
+        public init?(recovering code: AnalysisCode) {
+            switch code {
+            case .deadMaster, .deadMasterAndSomeReplicas, .deadMasterAndReplicas, .deadMasterWithoutReplicas:
+                self = .deadPrimary
+            case .deadIntermediateMaster, .deadIntermediateMasterAndSomeReplicas,
+                .deadIntermediateMasterWithSingleReplicaFailingToConnect,
+                .allIntermediateMasterReplicasFailingToConnectOrDead, .deadIntermediateMasterAndReplicas,
+                .deadIntermediateMasterWithSingleReplica:
+                self = .deadIntermediatePrimary
+            default:
+                return nil
+            }
+        }
     }
 
     /// A replica the recovery leaves behind, and why.

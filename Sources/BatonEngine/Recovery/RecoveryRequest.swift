@@ -48,16 +48,7 @@ public struct RecoveryRequest: Sendable {
     }
 
     public static func planKind(for code: AnalysisCode) -> RecoveryPlan.Kind? {
-        switch code {
-        case .deadMaster, .deadMasterAndSomeReplicas, .deadMasterAndReplicas, .deadMasterWithoutReplicas:
-            .deadPrimary
-        case .deadIntermediateMaster, .deadIntermediateMasterAndSomeReplicas,
-            .deadIntermediateMasterWithSingleReplicaFailingToConnect, .allIntermediateMasterReplicasFailingToConnectOrDead,
-            .deadIntermediateMasterAndReplicas, .deadIntermediateMasterWithSingleReplica:
-            .deadIntermediatePrimary
-        default:
-            nil
-        }
+        RecoveryPlan.Kind(recovering: code)
     }
 }
 
